@@ -1,0 +1,63 @@
+using System.Security.Claims;
+using System.Text.Json;
+using Microsoft.AspNetCore.Http;
+
+namespace EvolutionHub.Bridge;
+
+/// <summary>A client's request to connect a namespace, handed to <see cref="ISocketIoConnectHandler"/>.</summary>
+public sealed class SocketIoConnectContext
+{
+    internal SocketIoConnectContext(ISocketIoFeature socket, IServiceProvider services)
+    {
+        Socket = socket;
+        RequestServices = services;
+    }
+
+    /// <summary>What the bridge knows of the connecting socket.</summary>
+    public ISocketIoFeature Socket { get; }
+
+    /// <summary>The namespace name, starting with <c>/</c>.</summary>
+    public string Namespace => Socket.Namespace;
+
+    /// <summary>The <c>auth</c> object of the CONNECT packet, if any.</summary>
+    public JsonElement? Auth => Socket.Auth;
+
+    /// <summary>The application's services.</summary>
+    public IServiceProvider RequestServices { get; }
+
+    /// <summary>The user the hub connection will carry (<c>Context.User</c>); set it to authenticate.</summary>
+    public ClaimsPrincipal User { get; set; } = new(new ClaimsIdentity());
+
+    /// <summary>Values copied into the hub connection's <c>Context.Items</c>.</summary>
+    public IDictionary<object, object?> Items { get; } = new Dictionary<object, object?>();
+}
+
+/// <summary>The decision on a namespace CONNECT.</summary>
+public readonly struct SocketIoConnectResult
+{
+    private SocketIoConnectResult(object? error) => Error = error;
+
+    /// <summary>The data of the CONNECT_ERROR packet, or null when the connection is accepted.</summary>
+    public object? Error { get; }
+
+    /// <summary>Whether the namespace connection is accepted.</summary>
+    public bool Accepted => Error is null;
+
+    /// <summary>Accept the connection.</summary>
+    public static SocketIoConnectResult Accept() => default;
+
+    /// <summary>Refuse it: the client receives CONNECT_ERROR with <c>{"message": message}</c>.</summary>
+    public static SocketIoConnectResult Reject(string message) => new(new SocketIoError(message));
+
+    /// <summary>Refuse it with <c>{"message": message, "data": data}</c>.</summary>
+    public static SocketIoConnectResult Reject(string message, object data) => new(new SocketIoError(message, data));
+}
+
+/// <summary>The body of a CONNECT_ERROR packet.</summary>
+public sealed record SocketIoError(string Message, object? Data = null);
+
+/// <summary>Decides whether a client may connect a namespace, and with which user. Registered in DI; the default accepts all.</summary>
+public interface ISocketIoConnectHandler
+{
+    ValueTask<SocketIoConnectResult> OnConnectAsync(SocketIoConnectContext context, CancellationToken cancellationToken);
+}

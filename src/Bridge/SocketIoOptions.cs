@@ -1,0 +1,33 @@
+namespace EvolutionHub.Bridge;
+
+/// <summary>Options of the Socket.IO bridge, bound from the <c>SocketIo</c> configuration section by the host.</summary>
+public sealed class SocketIoOptions
+{
+    /// <summary>The Engine.IO endpoint path, with leading and trailing slash. Default <c>/socket.io/</c>.</summary>
+    public string Path { get; set; } = "/socket.io/";
+
+    /// <summary>Milliseconds between two server pings (Engine.IO v4) or the interval the client pings at (v3).</summary>
+    public int PingInterval { get; set; } = 25_000;
+
+    /// <summary>Milliseconds the peer has to answer a ping before the session is closed.</summary>
+    public int PingTimeout { get; set; } = 20_000;
+
+    /// <summary>Milliseconds a new Engine.IO session has to connect a namespace before it is closed.</summary>
+    public int ConnectTimeout { get; set; } = 45_000;
+
+    /// <summary>The largest message (a WebSocket frame or an HTTP long-polling body) accepted from a client, in bytes.</summary>
+    public int MaxPayload { get; set; } = 1_000_000;
+
+    /// <summary>Accept Engine.IO protocol v3 (socket.io-client 2.x) beside v4.</summary>
+    public bool AllowEngineIoV3 { get; set; } = true;
+
+    /// <summary>Packets queued for one Engine.IO session before it is considered too slow and closed.</summary>
+    public int MaxBufferedPackets { get; set; } = 10_000;
+
+    /// <summary>
+    /// The hub method invoked for a client event that names no hub method. It must take
+    /// <c>(string eventName, System.Text.Json.JsonElement[] arguments)</c>; its result is the acknowledgement's argument.
+    /// When null, such an event gets an error acknowledgement.
+    /// </summary>
+    public string? FallbackMethod { get; set; }
+}

@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Runs every test of EvolutionHub. Installs what the tests need and is missing: redis-server and nginx
+# (Debian packages) and the Node.js clients (npm). Ends with the line "N passed, M failed".
+set -uo pipefail
+cd "$(dirname "$0")"
+
+need_packages=()
+command -v redis-server >/dev/null 2>&1 || need_packages+=(redis-server)
+command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || need_packages+=(nginx-light)
+if [ ${#need_packages[@]} -gt 0 ]; then
+  echo "installing ${need_packages[*]}"
+  if [ "$(id -u)" -eq 0 ]; then sudo=""; else sudo="sudo"; fi
+  $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${need_packages[@]}" >/dev/null \
+    || { echo "could not install ${need_packages[*]}"; echo "0 passed, 1 failed"; exit 1; }
+fi
+
+if [ ! -d tests/node/node_modules ] || [ tests/node/package-lock.json -nt tests/node/node_modules ]; then
+  (cd tests/node && npm ci --no-audit --no-fund --loglevel=error) || { echo "npm ci failed"; echo "0 passed, 1 failed"; exit 1; }
+fi
+
+out=.test-output
+rm -rf "$out" && mkdir -p "$out"
+dotnet build EvolutionHub.sln -c Release -nologo -v quiet || { echo "build failed"; echo "0 passed, 1 failed"; exit 1; }
+
+status=0
+dotnet test EvolutionHub.sln -c Release --no-build -nologo \
+  --logger "console;verbosity=normal" --logger "trx" --results-directory "$out" "$@" 2>&1 | tee "$out/test.log" || status=1
+
+# Sum every test project's counters from the TRX files.
+read -r passed failed skipped < <(python3 - "$out" <<'PY' 2>/dev/null || echo "0 0 0"
+import sys, glob, xml.etree.ElementTree as ET
+p = f = s = 0
+for path in glob.glob(sys.argv[1] + "/*.trx"):
+    c = ET.parse(path).getroot().find(".//{*}Counters")
+    if c is None: continue
+    p += int(c.get("passed", 0)); f += int(c.get("failed", 0)) + int(c.get("error", 0)) + int(c.get("timeout", 0)) + int(c.get("aborted", 0))
+    s += int(c.get("notExecuted", 0))
+print(p, f, s)
+PY
+)
+if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then failed=1; fi
+if [ "$skipped" -gt 0 ]; then echo "$passed passed, $failed failed, $skipped skipped"; else echo "$passed passed, $failed failed"; fi
+[ "$failed" -eq 0 ]
