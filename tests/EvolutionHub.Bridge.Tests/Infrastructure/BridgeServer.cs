@@ -48,6 +48,7 @@ public sealed class BridgeServer : IAsyncDisposable
         app.UseWebSockets();
         app.MapHub<TestHub>("/hubs/test");
         app.MapSocketIo<TestHub>();
+        app.MapEngineIo("/engine.io/", new EchoApplication());
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         return new BridgeServer(app, address);
@@ -58,5 +59,15 @@ public sealed class BridgeServer : IAsyncDisposable
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
         await _app.StopAsync(timeout.Token);
         await _app.DisposeAsync();
+    }
+}
+
+/// <summary>A plain Engine.IO application that sends every message back.</summary>
+public sealed class EchoApplication : EngineIoApplication
+{
+    public override ValueTask OnMessageAsync(IEngineIoConnection connection, ReadOnlyMemory<byte> data, bool isBinary)
+    {
+        connection.Send(data.ToArray(), isBinary);
+        return ValueTask.CompletedTask;
     }
 }
