@@ -69,7 +69,18 @@ internal sealed partial class EngineIoServer
             return;
         }
 
-        if (!_sessions.TryGetValue(sid, out var session) || session.Protocol != protocol)
+        if (_sessions.TryGetValue(sid, out var session))
+        {
+            session.CheckHeartbeat();
+        }
+
+        if (session is not null && session.IsClosed && transport == EngineTransportKind.Polling && HttpMethods.IsGet(request.Method) && session.TryEndLinger())
+        {
+            await _polling.WriteNoopAsync(context, session);
+            return;
+        }
+
+        if (session is null || session.IsClosed || session.Protocol != protocol)
         {
             await RejectAsync(context, EngineIoError.UnknownSessionId, "Session ID unknown");
             return;
@@ -77,7 +88,7 @@ internal sealed partial class EngineIoServer
 
         if (transport == EngineTransportKind.WebSocket)
         {
-            if (!context.WebSockets.IsWebSocketRequest || session.Transport != EngineTransportKind.Polling || session.Upgrading)
+            if (!context.WebSockets.IsWebSocketRequest)
             {
                 await RejectAsync(context, EngineIoError.BadRequest, "Bad request");
                 return;

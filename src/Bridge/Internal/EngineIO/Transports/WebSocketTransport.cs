@@ -30,7 +30,20 @@ internal sealed partial class WebSocketTransport(SocketIoOptions options, TimePr
     public async Task UpgradeAsync(HttpContext context, EngineIoSocket session)
     {
         using var socket = await context.WebSockets.AcceptWebSocketAsync();
-        session.Upgrading = true;
+        bool upgradable;
+        lock (session)
+        {
+            upgradable = session.Transport == EngineTransportKind.Polling && !session.Upgrading;
+            session.Upgrading |= upgradable;
+        }
+
+        if (!upgradable)
+        {
+            // Only one upgrade per session: a second socket is accepted and closed at once, as clients expect.
+            await CloseQuietlyAsync(socket, WebSocketCloseStatus.PolicyViolation);
+            return;
+        }
+
         using var deadline = new CancellationTokenSource(UpgradeTimeout, time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(deadline.Token, session.Closed);
         try
