@@ -1,3 +1,5 @@
+using System.Text.Json;
+
 namespace EvolutionHub.Bridge;
 
 /// <summary>Options of the Socket.IO bridge, bound from the <c>SocketIo</c> configuration section by the host.</summary>
@@ -30,4 +32,7 @@ public sealed class SocketIoOptions
     /// When null, such an event gets an error acknowledgement.
     /// </summary>
     public string? FallbackMethod { get; set; }
+
+    /// <summary>How event arguments are written and read. Binary values (<c>byte[]</c>) travel as Socket.IO attachments.</summary>
+    public JsonSerializerOptions PayloadSerializerOptions { get; set; } = new(JsonSerializerDefaults.Web);
 }

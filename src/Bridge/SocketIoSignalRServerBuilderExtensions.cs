@@ -1,4 +1,5 @@
 using EvolutionHub.Bridge.Internal;
+using EvolutionHub.Bridge.Internal.Hubs;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Protocol;
 using Microsoft.Extensions.DependencyInjection;

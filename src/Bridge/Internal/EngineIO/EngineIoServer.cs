@@ -1,0 +1,159 @@
+using System.Collections.Concurrent;
+using System.Security.Cryptography;
+using EvolutionHub.Bridge.Internal.EngineIO.Transports;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace EvolutionHub.Bridge.Internal.EngineIO;
+
+/// <summary>
+/// The Engine.IO endpoint: validates each request, performs the handshake, keeps the session table and hands
+/// requests to the polling or WebSocket transport.
+/// </summary>
+internal sealed partial class EngineIoServer
+{
+    private readonly ConcurrentDictionary<string, EngineIoSocket> _sessions = new(StringComparer.Ordinal);
+    private readonly EngineIoApplication _application;
+    private readonly SocketIoOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILoggerFactory _loggerFactory;
+    private readonly ILogger _logger;
+    private readonly PollingTransport _polling;
+    private readonly WebSocketTransport _webSocket;
+
+    public EngineIoServer(EngineIoApplication application, IOptions<SocketIoOptions> options, TimeProvider time, ILoggerFactory loggerFactory)
+    {
+        _application = application;
+        _options = options.Value;
+        _time = time;
+        _loggerFactory = loggerFactory;
+        _logger = loggerFactory.CreateLogger<EngineIoServer>();
+        _polling = new PollingTransport(_options, loggerFactory.CreateLogger<PollingTransport>());
+        _webSocket = new WebSocketTransport(_options, time, loggerFactory.CreateLogger<WebSocketTransport>());
+    }
+
+    public int SessionCount => _sessions.Count;
+
+    public async Task HandleRequestAsync(HttpContext context)
+    {
+        var request = context.Request;
+        var protocol = request.Query["EIO"].ToString() switch
+        {
+            "4" => 4,
+            "3" when _options.AllowEngineIoV3 => 3,
+            _ => 0,
+        };
+        if (protocol == 0)
+        {
+            await RejectAsync(context, EngineIoError.UnsupportedProtocolVersion, "Unsupported protocol version");
+            return;
+        }
+
+        var transport = request.Query["transport"].ToString() switch
+        {
+            "polling" => EngineTransportKind.Polling,
+            "websocket" => EngineTransportKind.WebSocket,
+            _ => (EngineTransportKind?)null,
+        };
+        if (transport is null)
+        {
+            await RejectAsync(context, EngineIoError.UnknownTransport, "Transport unknown");
+            return;
+        }
+
+        var sid = request.Query["sid"].ToString();
+        if (sid.Length == 0)
+        {
+            await HandshakeAsync(context, protocol, transport.Value);
+            return;
+        }
+
+        if (!_sessions.TryGetValue(sid, out var session) || session.Protocol != protocol)
+        {
+            await RejectAsync(context, EngineIoError.UnknownSessionId, "Session ID unknown");
+            return;
+        }
+
+        if (transport == EngineTransportKind.WebSocket)
+        {
+            if (!context.WebSockets.IsWebSocketRequest || session.Transport != EngineTransportKind.Polling || session.Upgrading)
+            {
+                await RejectAsync(context, EngineIoError.BadRequest, "Bad request");
+                return;
+            }
+
+            await _webSocket.UpgradeAsync(context, session);
+            return;
+        }
+
+        if (session.Transport != EngineTransportKind.Polling)
+        {
+            await RejectAsync(context, EngineIoError.BadRequest, "Bad request");
+            return;
+        }
+
+        if (HttpMethods.IsGet(request.Method))
+        {
+            await _polling.PollAsync(context, session);
+        }
+        else if (HttpMethods.IsPost(request.Method))
+        {
+            await _polling.ReceiveAsync(context, session);
+        }
+        else
+        {
+            await RejectAsync(context, EngineIoError.BadHandshakeMethod, "Bad request method");
+        }
+    }
+
+    private async Task HandshakeAsync(HttpContext context, int protocol, EngineTransportKind transport)
+    {
+        if (!HttpMethods.IsGet(context.Request.Method))
+        {
+            await RejectAsync(context, EngineIoError.BadHandshakeMethod, "Bad handshake method");
+            return;
+        }
+
+        if (transport == EngineTransportKind.WebSocket && !context.WebSockets.IsWebSocketRequest)
+        {
+            await RejectAsync(context, EngineIoError.BadRequest, "Bad request");
+            return;
+        }
+
+        var session = new EngineIoSocket(NewId(), protocol, EngineIoHandshake.From(context), _application, _options, _time,
+            _loggerFactory.CreateLogger<EngineIoSocket>(), closed => _sessions.TryRemove(closed.Id, out _));
+        _sessions[session.Id] = session;
+        Log.Opened(_logger, session.Id, protocol, transport);
+
+        if (transport == EngineTransportKind.WebSocket)
+        {
+            await _webSocket.OpenAsync(context, session);
+        }
+        else
+        {
+            session.Open(EngineTransportKind.Polling);
+            await _polling.PollAsync(context, session);
+        }
+    }
+
+    internal static string NewId()
+    {
+        Span<byte> bytes = stackalloc byte[15];
+        RandomNumberGenerator.Fill(bytes);
+        return Convert.ToBase64String(bytes).Replace('+', '-').Replace('/', '_');
+    }
+
+    internal static Task RejectAsync(HttpContext context, EngineIoError code, string message)
+    {
+        context.Response.StatusCode = StatusCodes.Status400BadRequest;
+        context.Response.ContentType = "application/json";
+        return context.Response.WriteAsync($$"""{"code":{{(int)code}},"message":"{{message}}"}""");
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(1, LogLevel.Debug, "Engine.IO session {SessionId} opened (protocol {Protocol}, {Transport}).", EventName = "SessionOpened")]
+        public static partial void Opened(ILogger logger, string sessionId, int protocol, EngineTransportKind transport);
+    }
+}

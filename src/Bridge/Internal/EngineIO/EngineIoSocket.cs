@@ -1,0 +1,263 @@
+using System.Threading.Channels;
+using EvolutionHub.Bridge.Internal.EngineIO.Parser;
+using Microsoft.Extensions.Logging;
+
+namespace EvolutionHub.Bridge.Internal.EngineIO;
+
+/// <summary>
+/// One Engine.IO session: its outgoing queue (read by whichever transport is active), heartbeat and close.
+/// Incoming packets are handed in by the transports, one at a time.
+/// </summary>
+internal sealed partial class EngineIoSocket : IEngineIoConnection
+{
+    private readonly Channel<EnginePacket> _outgoing = Channel.CreateUnbounded<EnginePacket>(
+        new UnboundedChannelOptions { SingleReader = false, SingleWriter = false, AllowSynchronousContinuations = false });
+    private readonly EngineIoApplication _application;
+    private readonly SocketIoOptions _options;
+    private readonly ILogger _logger;
+    private readonly Action<EngineIoSocket> _onClosed;
+    private readonly ITimer _heartbeatTimer;
+    private readonly SemaphoreSlim _receiveLock = new(1, 1);
+    private readonly CancellationTokenSource _closed = new();
+    private int _queuedPackets;
+    private int _closeStarted;
+    private bool _awaitingPong;
+
+    public EngineIoSocket(string id, int protocol, EngineIoHandshake handshake, EngineIoApplication application, SocketIoOptions options,
+        TimeProvider time, ILogger logger, Action<EngineIoSocket> onClosed)
+    {
+        Id = id;
+        Protocol = protocol;
+        Handshake = handshake;
+        _application = application;
+        _options = options;
+        _logger = logger;
+        _onClosed = onClosed;
+        _heartbeatTimer = time.CreateTimer(static s => ((EngineIoSocket)s!).OnHeartbeatTimer(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+    }
+
+    public string Id { get; }
+
+    public int Protocol { get; }
+
+    public EngineIoHandshake Handshake { get; }
+
+    public object? State { get; set; }
+
+    public EngineTransportKind Transport { get; private set; } = EngineTransportKind.Polling;
+
+    /// <summary>Set while a polling → WebSocket upgrade is in progress.</summary>
+    public bool Upgrading { get; set; }
+
+    public bool IsClosed => _closeStarted != 0;
+
+    /// <summary>Cancelled when the session closes.</summary>
+    public CancellationToken Closed => _closed.Token;
+
+    public ChannelReader<EnginePacket> Outgoing => _outgoing.Reader;
+
+    /// <summary>The polling GET waiting for packets, if any; a second concurrent one closes the session.</summary>
+    public CancellationTokenSource? PendingPoll { get; set; }
+
+    public string HandshakeData =>
+        Protocol == 3
+            ? $$"""{"sid":"{{Id}}","upgrades":["websocket"],"pingInterval":{{_options.PingInterval}},"pingTimeout":{{_options.PingTimeout}}}"""
+            : $$"""{"sid":"{{Id}}","upgrades":["websocket"],"pingInterval":{{_options.PingInterval}},"pingTimeout":{{_options.PingTimeout}},"maxPayload":{{_options.MaxPayload}}}""";
+
+    public void Open(EngineTransportKind transport)
+    {
+        Transport = transport;
+        var upgrades = transport == EngineTransportKind.Polling ? HandshakeData : HandshakeData.Replace("[\"websocket\"]", "[]", StringComparison.Ordinal);
+        Enqueue(EnginePacket.Text(EnginePacketType.Open, upgrades));
+        ScheduleHeartbeat();
+        _ = OpenApplicationAsync();
+    }
+
+    private async Task OpenApplicationAsync()
+    {
+        await _receiveLock.WaitAsync();
+        try
+        {
+            await _application.OnOpenAsync(this);
+        }
+        catch (Exception ex)
+        {
+            Log.ApplicationFailed(_logger, Id, ex);
+            CloseCore("server error", sendClosePacket: true);
+        }
+        finally
+        {
+            _receiveLock.Release();
+        }
+    }
+
+    public bool Send(ReadOnlyMemory<byte> data, bool isBinary) =>
+        Enqueue(isBinary ? EnginePacket.Binary(data) : EnginePacket.Text(EnginePacketType.Message, data.Span));
+
+    /// <summary>Queues an encoded packet for whichever transport is active.</summary>
+    public bool Enqueue(EnginePacket packet)
+    {
+        if (IsClosed)
+        {
+            return false;
+        }
+
+        if (Interlocked.Increment(ref _queuedPackets) > _options.MaxBufferedPackets)
+        {
+            Log.SlowClient(_logger, Id, _options.MaxBufferedPackets);
+            CloseCore("transport error", sendClosePacket: false);
+            return false;
+        }
+
+        return _outgoing.Writer.TryWrite(packet);
+    }
+
+    /// <summary>Takes a packet out of the queue for a transport to write.</summary>
+    public bool TryDequeue(out EnginePacket packet)
+    {
+        if (_outgoing.Reader.TryRead(out packet))
+        {
+            Interlocked.Decrement(ref _queuedPackets);
+            return true;
+        }
+
+        return false;
+    }
+
+    /// <summary>Hands decoded incoming packets to the session, in order.</summary>
+    public async ValueTask ReceiveAsync(IReadOnlyList<EngineMessage> packets)
+    {
+        await _receiveLock.WaitAsync();
+        try
+        {
+            foreach (var packet in packets)
+            {
+                if (IsClosed)
+                {
+                    return;
+                }
+
+                await ReceiveAsync(packet);
+            }
+        }
+        catch (Exception ex)
+        {
+            Log.ApplicationFailed(_logger, Id, ex);
+            CloseCore("server error", sendClosePacket: true);
+        }
+        finally
+        {
+            _receiveLock.Release();
+        }
+    }
+
+    private async ValueTask ReceiveAsync(EngineMessage packet)
+    {
+        switch (packet.Type)
+        {
+            case EnginePacketType.Message:
+                await _application.OnMessageAsync(this, packet.Data, packet.IsBinary);
+                break;
+            case EnginePacketType.Pong when Protocol == 4:
+                _awaitingPong = false;
+                ScheduleHeartbeat();
+                await _application.OnHeartbeatAsync(this);
+                break;
+            case EnginePacketType.Ping when Protocol == 3:
+                Enqueue(EnginePacket.Text(EnginePacketType.Pong, packet.Data.Span));
+                ScheduleHeartbeat();
+                await _application.OnHeartbeatAsync(this);
+                break;
+            case EnginePacketType.Close:
+                CloseCore("transport close", sendClosePacket: false);
+                break;
+            default:
+                Log.UnexpectedPacket(_logger, Id, (char)packet.Type);
+                CloseCore("parse error", sendClosePacket: false);
+                break;
+        }
+    }
+
+    /// <summary>The upgrade completed: from now on the WebSocket writes the queue.</summary>
+    public void SwitchToWebSocket()
+    {
+        Transport = EngineTransportKind.WebSocket;
+        Upgrading = false;
+        PendingPoll?.Cancel();
+    }
+
+    public void Close() => CloseCore("forced close", sendClosePacket: true);
+
+    /// <summary>The transport failed or went away.</summary>
+    public void OnTransportClosed(string reason) => CloseCore(reason, sendClosePacket: false);
+
+    /// <summary>Input that breaks the protocol: the session ends.</summary>
+    public void OnProtocolError(string detail)
+    {
+        Log.ProtocolError(_logger, Id, detail);
+        CloseCore("parse error", sendClosePacket: false);
+    }
+
+    private void CloseCore(string reason, bool sendClosePacket)
+    {
+        if (Interlocked.Exchange(ref _closeStarted, 1) != 0)
+        {
+            return;
+        }
+
+        Log.Closed(_logger, Id, reason);
+        _heartbeatTimer.Dispose();
+        if (sendClosePacket)
+        {
+            _outgoing.Writer.TryWrite(EnginePacket.Close);
+        }
+
+        _outgoing.Writer.TryComplete();
+        _closed.Cancel();
+        _onClosed(this);
+        _application.OnClose(this, reason);
+    }
+
+    private void ScheduleHeartbeat()
+    {
+        // v4: the server pings every pingInterval; v3: the client must ping within pingInterval + pingTimeout.
+        var due = Protocol == 3 ? _options.PingInterval + _options.PingTimeout : _options.PingInterval;
+        _heartbeatTimer.Change(TimeSpan.FromMilliseconds(due), Timeout.InfiniteTimeSpan);
+    }
+
+    private void OnHeartbeatTimer()
+    {
+        if (IsClosed)
+        {
+            return;
+        }
+
+        if (Protocol == 3 || _awaitingPong)
+        {
+            CloseCore("ping timeout", sendClosePacket: false);
+            return;
+        }
+
+        _awaitingPong = true;
+        Enqueue(EnginePacket.Ping);
+        _heartbeatTimer.Change(TimeSpan.FromMilliseconds(_options.PingTimeout), Timeout.InfiniteTimeSpan);
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(1, LogLevel.Debug, "Engine.IO session {SessionId} closed: {Reason}.", EventName = "SessionClosed")]
+        public static partial void Closed(ILogger logger, string sessionId, string reason);
+
+        [LoggerMessage(2, LogLevel.Debug, "Engine.IO session {SessionId} sent a packet of type {Type} that is not allowed here.", EventName = "UnexpectedPacket")]
+        public static partial void UnexpectedPacket(ILogger logger, string sessionId, char type);
+
+        [LoggerMessage(3, LogLevel.Debug, "Engine.IO session {SessionId} sent malformed input: {Detail}.", EventName = "ProtocolError")]
+        public static partial void ProtocolError(ILogger logger, string sessionId, string detail);
+
+        [LoggerMessage(4, LogLevel.Warning, "Engine.IO session {SessionId} has more than {Limit} packets queued; closing it as too slow.", EventName = "SlowClient")]
+        public static partial void SlowClient(ILogger logger, string sessionId, int limit);
+
+        [LoggerMessage(5, LogLevel.Error, "The application of Engine.IO session {SessionId} failed; closing the session.", EventName = "ApplicationFailed")]
+        public static partial void ApplicationFailed(ILogger logger, string sessionId, Exception exception);
+    }
+}

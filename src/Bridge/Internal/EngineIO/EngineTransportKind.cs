@@ -1,0 +1,7 @@
+namespace EvolutionHub.Bridge.Internal.EngineIO;
+
+internal enum EngineTransportKind
+{
+    Polling,
+    WebSocket,
+}

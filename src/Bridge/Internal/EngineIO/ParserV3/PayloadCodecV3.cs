@@ -1,0 +1,203 @@
+using System.Buffers;
+using System.Globalization;
+using System.Text;
+using EvolutionHub.Bridge.Internal.EngineIO.Parser;
+
+namespace EvolutionHub.Bridge.Internal.EngineIO.ParserV3;
+
+/// <summary>
+/// Engine.IO v3 encoding (socket.io-client 2.x). Binary WebSocket frames carry the packet type as their first byte.
+/// Text polling payloads are <c>length:packet</c> runs, the length counted in UTF-16 code units; binary packets in them
+/// are <c>b4</c> + base64. Binary polling payloads (XHR2) frame each packet as a 0 (text) or 1 (binary) byte, the
+/// length's decimal digits as byte values, 0xFF, then the packet, text lengths counted in UTF-8 bytes.
+/// </summary>
+internal static class PayloadCodecV3
+{
+    private const byte LengthEnd = 0xFF;
+    private const byte MessageTypeByte = 4;
+
+    public static EngineMessage DecodePacket(ReadOnlyMemory<byte> frame, bool isBinary)
+    {
+        if (!isBinary)
+        {
+            return PayloadCodec.DecodePacket(frame, false);
+        }
+
+        if (frame.IsEmpty || frame.Span[0] != MessageTypeByte)
+        {
+            throw new EngineProtocolException("binary frame without message type");
+        }
+
+        return new EngineMessage(EnginePacketType.Message, frame[1..], true);
+    }
+
+    /// <summary>A v4 binary frame (raw bytes) as v3 sends it: a leading packet-type byte 4.</summary>
+    public static byte[] EncodeBinaryFrame(ReadOnlySpan<byte> data)
+    {
+        var frame = new byte[data.Length + 1];
+        frame[0] = MessageTypeByte;
+        data.CopyTo(frame.AsSpan(1));
+        return frame;
+    }
+
+    public static List<EngineMessage> DecodePayload(ReadOnlyMemory<byte> payload, bool isBinaryPayload) =>
+        isBinaryPayload ? DecodeBinaryPayload(payload) : DecodeTextPayload(payload);
+
+    private static List<EngineMessage> DecodeTextPayload(ReadOnlyMemory<byte> payload)
+    {
+        var text = Encoding.UTF8.GetString(payload.Span);
+        var packets = new List<EngineMessage>();
+        var position = 0;
+        while (position < text.Length)
+        {
+            var colon = text.IndexOf(':', position);
+            if (colon <= position || !int.TryParse(text.AsSpan(position, colon - position), NumberStyles.None, CultureInfo.InvariantCulture, out var length)
+                || length == 0 || colon + 1 + length > text.Length)
+            {
+                throw new EngineProtocolException("invalid v3 payload length");
+            }
+
+            var packet = text.Substring(colon + 1, length);
+            packets.Add(DecodeTextPacket(packet));
+            position = colon + 1 + length;
+        }
+
+        if (packets.Count == 0)
+        {
+            throw new EngineProtocolException("empty payload");
+        }
+
+        return packets;
+    }
+
+    private static EngineMessage DecodeTextPacket(string packet)
+    {
+        if (packet[0] == 'b')
+        {
+            if (packet.Length < 2 || packet[1] != (char)EnginePacketType.Message)
+            {
+                throw new EngineProtocolException("invalid base64 packet");
+            }
+
+            try
+            {
+                return new EngineMessage(EnginePacketType.Message, Convert.FromBase64String(packet[2..]), true);
+            }
+            catch (FormatException)
+            {
+                throw new EngineProtocolException("invalid base64 in binary packet");
+            }
+        }
+
+        return PayloadCodec.DecodePacket(Encoding.UTF8.GetBytes(packet), false);
+    }
+
+    private static List<EngineMessage> DecodeBinaryPayload(ReadOnlyMemory<byte> payload)
+    {
+        var packets = new List<EngineMessage>();
+        var span = payload.Span;
+        var position = 0;
+        while (position < span.Length)
+        {
+            var isBinary = span[position] switch
+            {
+                0 => false,
+                1 => true,
+                _ => throw new EngineProtocolException("invalid v3 binary payload marker"),
+            };
+            position++;
+            var length = 0;
+            var digits = 0;
+            while (position < span.Length && span[position] != LengthEnd)
+            {
+                if (span[position] > 9 || ++digits > 9)
+                {
+                    throw new EngineProtocolException("invalid v3 binary payload length");
+                }
+
+                length = (length * 10) + span[position++];
+            }
+
+            if (position >= span.Length || digits == 0 || position + 1 + length > span.Length)
+            {
+                throw new EngineProtocolException("truncated v3 binary payload");
+            }
+
+            position++;
+            var data = payload.Slice(position, length);
+            packets.Add(isBinary ? DecodePacket(data, true) : PayloadCodec.DecodePacket(data, false));
+            position += length;
+        }
+
+        return packets;
+    }
+
+    /// <summary>Whether a response carrying these packets must use the binary payload format.</summary>
+    public static bool NeedsBinaryPayload(IReadOnlyList<EnginePacket> packets, bool clientSupportsBinary)
+    {
+        if (!clientSupportsBinary)
+        {
+            return false;
+        }
+
+        foreach (var packet in packets)
+        {
+            if (packet.IsBinary)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    public static void EncodeTextPayload(IReadOnlyList<EnginePacket> packets, IBufferWriter<byte> output)
+    {
+        foreach (var packet in packets)
+        {
+            if (packet.IsBinary)
+            {
+                var base64 = Convert.ToBase64String(packet.Frame.Span);
+                WriteAscii(output, (base64.Length + 2).ToString(CultureInfo.InvariantCulture) + ":b4" + base64);
+            }
+            else
+            {
+                var length = Encoding.UTF8.GetCharCount(packet.Frame.Span);
+                WriteAscii(output, length.ToString(CultureInfo.InvariantCulture) + ":");
+                output.Write(packet.Frame.Span);
+            }
+        }
+    }
+
+    public static void EncodeBinaryPayload(IReadOnlyList<EnginePacket> packets, IBufferWriter<byte> output)
+    {
+        foreach (var packet in packets)
+        {
+            var data = packet.Frame.Span;
+            var length = packet.IsBinary ? data.Length + 1 : data.Length;
+            var digits = length.ToString(CultureInfo.InvariantCulture);
+            var header = output.GetSpan(digits.Length + 2);
+            header[0] = packet.IsBinary ? (byte)1 : (byte)0;
+            for (var i = 0; i < digits.Length; i++)
+            {
+                header[i + 1] = (byte)(digits[i] - '0');
+            }
+
+            header[digits.Length + 1] = LengthEnd;
+            output.Advance(digits.Length + 2);
+            if (packet.IsBinary)
+            {
+                output.Write([MessageTypeByte]);
+            }
+
+            output.Write(data);
+        }
+    }
+
+    private static void WriteAscii(IBufferWriter<byte> output, string text)
+    {
+        var span = output.GetSpan(text.Length);
+        Encoding.ASCII.GetBytes(text, span);
+        output.Advance(text.Length);
+    }
+}

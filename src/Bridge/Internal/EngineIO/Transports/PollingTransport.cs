@@ -1,0 +1,194 @@
+using System.Buffers;
+using EvolutionHub.Bridge.Internal.EngineIO.Parser;
+using EvolutionHub.Bridge.Internal.EngineIO.ParserV3;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.Logging;
+
+namespace EvolutionHub.Bridge.Internal.EngineIO.Transports;
+
+/// <summary>HTTP long-polling: a GET waits for queued packets, a POST carries packets from the client.</summary>
+internal sealed partial class PollingTransport(SocketIoOptions options, ILogger<PollingTransport> logger)
+{
+    private const string TextContentType = "text/plain; charset=UTF-8";
+    private const string BinaryContentType = "application/octet-stream";
+    private const int MaxPacketsPerResponse = 1024;
+
+    public async Task PollAsync(HttpContext context, EngineIoSocket session)
+    {
+        using var poll = CancellationTokenSource.CreateLinkedTokenSource(session.Closed, context.RequestAborted);
+        lock (session)
+        {
+            if (session.PendingPoll is not null)
+            {
+                Log.OverlappingPoll(logger, session.Id);
+                session.PendingPoll.Cancel();
+                session.OnProtocolError("overlapping poll");
+                poll.Cancel();
+            }
+            else
+            {
+                session.PendingPoll = poll;
+            }
+        }
+
+        if (poll.IsCancellationRequested)
+        {
+            await EngineIoServer.RejectAsync(context, EngineIoError.BadRequest, "Bad request");
+            return;
+        }
+
+        try
+        {
+            if (!session.Upgrading)
+            {
+                await session.Outgoing.WaitToReadAsync(poll.Token);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        finally
+        {
+            lock (session)
+            {
+                session.PendingPoll = null;
+            }
+        }
+
+        if (context.RequestAborted.IsCancellationRequested)
+        {
+            session.OnTransportClosed("transport close");
+            return;
+        }
+
+        var packets = new List<EnginePacket>();
+        while (packets.Count < MaxPacketsPerResponse && session.TryDequeue(out var packet))
+        {
+            packets.Add(packet);
+        }
+
+        if (packets.Count == 0)
+        {
+            packets.Add(session.IsClosed ? EnginePacket.Close : EnginePacket.Noop);
+        }
+
+        await WritePayloadAsync(context, session, packets);
+    }
+
+    private static async Task WritePayloadAsync(HttpContext context, EngineIoSocket session, List<EnginePacket> packets)
+    {
+        var response = context.Response;
+        var body = new ArrayBufferWriter<byte>();
+        if (session.Protocol == 4)
+        {
+            response.ContentType = TextContentType;
+            PayloadCodec.EncodePayload(packets, body);
+        }
+        else if (PayloadCodecV3.NeedsBinaryPayload(packets, clientSupportsBinary: !context.Request.Query.ContainsKey("b64")))
+        {
+            response.ContentType = BinaryContentType;
+            PayloadCodecV3.EncodeBinaryPayload(packets, body);
+        }
+        else
+        {
+            response.ContentType = TextContentType;
+            PayloadCodecV3.EncodeTextPayload(packets, body);
+        }
+
+        response.ContentLength = body.WrittenCount;
+        await response.Body.WriteAsync(body.WrittenMemory, context.RequestAborted);
+    }
+
+    public async Task ReceiveAsync(HttpContext context, EngineIoSocket session)
+    {
+        var request = context.Request;
+        if (request.ContentLength > options.MaxPayload)
+        {
+            await RejectTooLargeAsync(context, session);
+            return;
+        }
+
+        var sizeFeature = context.Features.Get<IHttpMaxRequestBodySizeFeature>();
+        if (sizeFeature is { IsReadOnly: false })
+        {
+            sizeFeature.MaxRequestBodySize = options.MaxPayload + 1L;
+        }
+
+        byte[] body;
+        try
+        {
+            body = await ReadBodyAsync(request, options.MaxPayload, context.RequestAborted);
+        }
+        catch (InvalidDataException)
+        {
+            await RejectTooLargeAsync(context, session);
+            return;
+        }
+        catch (Exception ex) when (ex is IOException or OperationCanceledException or BadHttpRequestException)
+        {
+            session.OnTransportClosed("transport error");
+            return;
+        }
+
+        List<EngineMessage> packets;
+        try
+        {
+            packets = session.Protocol == 4
+                ? PayloadCodec.DecodePayload(body)
+                : PayloadCodecV3.DecodePayload(body, isBinaryPayload: request.ContentType?.StartsWith(BinaryContentType, StringComparison.OrdinalIgnoreCase) == true);
+        }
+        catch (EngineProtocolException ex)
+        {
+            session.OnProtocolError(ex.Message);
+            await EngineIoServer.RejectAsync(context, EngineIoError.BadRequest, "Bad request");
+            return;
+        }
+
+        await session.ReceiveAsync(packets);
+        context.Response.ContentType = "text/html";
+        await context.Response.WriteAsync("ok");
+    }
+
+    private async Task RejectTooLargeAsync(HttpContext context, EngineIoSocket session)
+    {
+        Log.PayloadTooLarge(logger, session.Id, options.MaxPayload);
+        session.OnTransportClosed("transport error");
+        context.Response.StatusCode = StatusCodes.Status413PayloadTooLarge;
+        await context.Response.WriteAsync("Payload Too Large");
+    }
+
+    private static async Task<byte[]> ReadBodyAsync(HttpRequest request, int limit, CancellationToken cancellationToken)
+    {
+        using var buffer = new MemoryStream();
+        var chunk = ArrayPool<byte>.Shared.Rent(16 * 1024);
+        try
+        {
+            int read;
+            while ((read = await request.Body.ReadAsync(chunk, cancellationToken)) > 0)
+            {
+                if (buffer.Length + read > limit)
+                {
+                    throw new InvalidDataException("payload too large");
+                }
+
+                buffer.Write(chunk, 0, read);
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(chunk);
+        }
+
+        return buffer.ToArray();
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(1, LogLevel.Debug, "Engine.IO session {SessionId} sent a second poll while one was pending; closing it.", EventName = "OverlappingPoll")]
+        public static partial void OverlappingPoll(ILogger logger, string sessionId);
+
+        [LoggerMessage(2, LogLevel.Debug, "Engine.IO session {SessionId} sent a body over maxPayload ({Limit} bytes); closing it.", EventName = "PayloadTooLarge")]
+        public static partial void PayloadTooLarge(ILogger logger, string sessionId, int limit);
+    }
+}

@@ -1,0 +1,243 @@
+using System.Buffers;
+using System.Net.WebSockets;
+using EvolutionHub.Bridge.Internal.EngineIO.Parser;
+using EvolutionHub.Bridge.Internal.EngineIO.ParserV3;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+
+namespace EvolutionHub.Bridge.Internal.EngineIO.Transports;
+
+/// <summary>
+/// The WebSocket transport: one receive loop decoding frames into the session, one send loop writing the session's
+/// queue. Also the polling → WebSocket upgrade (probe, then the upgrade packet).
+/// </summary>
+internal sealed partial class WebSocketTransport(SocketIoOptions options, TimeProvider time, ILogger<WebSocketTransport> logger)
+{
+    private static readonly TimeSpan UpgradeTimeout = TimeSpan.FromSeconds(10);
+    private static readonly byte[] ProbeData = "probe"u8.ToArray();
+
+    /// <summary>A session whose first transport is the WebSocket.</summary>
+    public async Task OpenAsync(HttpContext context, EngineIoSocket session)
+    {
+        using var socket = await context.WebSockets.AcceptWebSocketAsync();
+        session.Open(EngineTransportKind.WebSocket);
+        await RunAsync(socket, session);
+    }
+
+    /// <summary>A polling session moving onto a WebSocket.</summary>
+    public async Task UpgradeAsync(HttpContext context, EngineIoSocket session)
+    {
+        using var socket = await context.WebSockets.AcceptWebSocketAsync();
+        session.Upgrading = true;
+        using var deadline = new CancellationTokenSource(UpgradeTimeout, time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(deadline.Token, session.Closed);
+        try
+        {
+            if (!await ProbeAsync(socket, session, linked.Token))
+            {
+                session.Upgrading = false;
+                await CloseQuietlyAsync(socket);
+                return;
+            }
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or WebSocketException or EngineProtocolException)
+        {
+            Log.UpgradeFailed(logger, session.Id, ex.Message);
+            session.Upgrading = false;
+            await CloseQuietlyAsync(socket);
+            return;
+        }
+
+        session.SwitchToWebSocket();
+        await RunAsync(socket, session);
+    }
+
+    private async Task<bool> ProbeAsync(WebSocket socket, EngineIoSocket session, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            var frame = await ReceiveFrameAsync(socket, cancellationToken);
+            if (frame is null)
+            {
+                return false;
+            }
+
+            var packet = Decode(session, frame.Value);
+            switch (packet.Type)
+            {
+                case EnginePacketType.Ping when packet.Data.Span.SequenceEqual(ProbeData):
+                    await SendAsync(socket, session, EnginePacket.Text(EnginePacketType.Pong, ProbeData), cancellationToken);
+                    // Let a pending poll return so that the client can pause polling.
+                    session.PendingPoll?.Cancel();
+                    break;
+                case EnginePacketType.Upgrade:
+                    return true;
+                default:
+                    return false;
+            }
+        }
+    }
+
+    private async Task RunAsync(WebSocket socket, EngineIoSocket session)
+    {
+        var sending = SendLoopAsync(socket, session);
+        try
+        {
+            while (!session.IsClosed)
+            {
+                var frame = await ReceiveFrameAsync(socket, session.Closed);
+                if (frame is null)
+                {
+                    session.OnTransportClosed("transport close");
+                    break;
+                }
+
+                EngineMessage packet;
+                try
+                {
+                    packet = Decode(session, frame.Value);
+                }
+                catch (EngineProtocolException ex)
+                {
+                    session.OnProtocolError(ex.Message);
+                    break;
+                }
+
+                await session.ReceiveAsync([packet]);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        catch (WebSocketException)
+        {
+            session.OnTransportClosed("transport error");
+        }
+        catch (PayloadTooLargeException)
+        {
+            Log.FrameTooLarge(logger, session.Id, options.MaxPayload);
+            session.OnTransportClosed("transport error");
+            await CloseQuietlyAsync(socket, WebSocketCloseStatus.MessageTooBig);
+        }
+
+        await sending;
+    }
+
+    private async Task SendLoopAsync(WebSocket socket, EngineIoSocket session)
+    {
+        try
+        {
+            while (await session.Outgoing.WaitToReadAsync())
+            {
+                while (session.TryDequeue(out var packet))
+                {
+                    await SendAsync(socket, session, packet, CancellationToken.None);
+                }
+            }
+
+            // The session closed: flush what was queued before (the close packet among it), then close the socket.
+            while (session.TryDequeue(out var packet))
+            {
+                await SendAsync(socket, session, packet, CancellationToken.None);
+            }
+
+            await CloseQuietlyAsync(socket);
+        }
+        catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or ObjectDisposedException)
+        {
+            session.OnTransportClosed("transport error");
+        }
+    }
+
+    private static ValueTask SendAsync(WebSocket socket, EngineIoSocket session, EnginePacket packet, CancellationToken cancellationToken)
+    {
+        if (!packet.IsBinary)
+        {
+            return socket.SendAsync(packet.Frame, WebSocketMessageType.Text, endOfMessage: true, cancellationToken);
+        }
+
+        var frame = session.Protocol == 3 ? PayloadCodecV3.EncodeBinaryFrame(packet.Frame.Span) : packet.Frame;
+        return socket.SendAsync(frame, WebSocketMessageType.Binary, endOfMessage: true, cancellationToken);
+    }
+
+    private static EngineMessage Decode(EngineIoSocket session, (byte[] Data, bool IsBinary) frame) =>
+        session.Protocol == 3 ? PayloadCodecV3.DecodePacket(frame.Data, frame.IsBinary) : PayloadCodec.DecodePacket(frame.Data, frame.IsBinary);
+
+    /// <summary>Reads one whole message; null when the peer closed. Idle sockets wait with a zero-byte read and hold no buffer.</summary>
+    private async Task<(byte[] Data, bool IsBinary)?> ReceiveFrameAsync(WebSocket socket, CancellationToken cancellationToken)
+    {
+        var first = await socket.ReceiveAsync(Memory<byte>.Empty, cancellationToken);
+        if (first.MessageType == WebSocketMessageType.Close)
+        {
+            return null;
+        }
+
+        var buffer = ArrayPool<byte>.Shared.Rent(4096);
+        var length = 0;
+        try
+        {
+            var result = first;
+            while (!result.EndOfMessage)
+            {
+                if (length == buffer.Length)
+                {
+                    if (length >= options.MaxPayload)
+                    {
+                        throw new PayloadTooLargeException();
+                    }
+
+                    var larger = ArrayPool<byte>.Shared.Rent(Math.Min(buffer.Length * 2, options.MaxPayload + 1));
+                    buffer.AsSpan(0, length).CopyTo(larger);
+                    ArrayPool<byte>.Shared.Return(buffer);
+                    buffer = larger;
+                }
+
+                result = await socket.ReceiveAsync(buffer.AsMemory(length), cancellationToken);
+                if (result.MessageType == WebSocketMessageType.Close)
+                {
+                    return null;
+                }
+
+                length += result.Count;
+                if (length > options.MaxPayload)
+                {
+                    throw new PayloadTooLargeException();
+                }
+            }
+
+            return (buffer.AsSpan(0, length).ToArray(), first.MessageType == WebSocketMessageType.Binary);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    private static async Task CloseQuietlyAsync(WebSocket socket, WebSocketCloseStatus status = WebSocketCloseStatus.NormalClosure)
+    {
+        if (socket.State is not (WebSocketState.Open or WebSocketState.CloseReceived))
+        {
+            return;
+        }
+
+        try
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+            await socket.CloseOutputAsync(status, null, timeout.Token);
+        }
+        catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or ObjectDisposedException)
+        {
+        }
+    }
+
+    private sealed class PayloadTooLargeException : Exception;
+
+    private static partial class Log
+    {
+        [LoggerMessage(1, LogLevel.Debug, "Engine.IO session {SessionId} could not upgrade to WebSocket: {Reason}.", EventName = "UpgradeFailed")]
+        public static partial void UpgradeFailed(ILogger logger, string sessionId, string reason);
+
+        [LoggerMessage(2, LogLevel.Debug, "Engine.IO session {SessionId} sent a WebSocket message over maxPayload ({Limit} bytes); closing it.", EventName = "FrameTooLarge")]
+        public static partial void FrameTooLarge(ILogger logger, string sessionId, int limit);
+    }
+}

@@ -1,0 +1,26 @@
+using Microsoft.AspNetCore.SignalR;
+
+namespace EvolutionHub.Bridge.Internal.Hubs;
+
+/// <summary>
+/// Tells the bridge when a Socket.IO connection's <c>OnConnectedAsync</c> has finished (or failed), so that the
+/// client's CONNECT is answered only once the hub has set the connection up (its groups included).
+/// </summary>
+internal sealed class SocketIoHubFilter : IHubFilter
+{
+    public async Task OnConnectedAsync(HubLifetimeContext context, Func<HubLifetimeContext, Task> next)
+    {
+        var feature = context.Context.Features.Get<SocketIoFeature>();
+        try
+        {
+            await next(context);
+        }
+        catch (Exception ex)
+        {
+            feature?.HubConnected.TrySetException(ex);
+            throw;
+        }
+
+        feature?.HubConnected.TrySetResult();
+    }
+}

@@ -1,0 +1,174 @@
+using System.Text;
+using System.Text.Json;
+
+namespace EvolutionHub.Bridge.Internal.SocketIO.Parser;
+
+/// <summary>
+/// Decodes Socket.IO packets from Engine.IO messages: <c>type[attachments-][/namespace,][id][json]</c>, then the
+/// binary attachments of BINARY_EVENT and BINARY_ACK as the following binary messages. One decoder per session.
+/// </summary>
+internal sealed class PacketDecoder(int protocol)
+{
+    private const int MaxAttachments = 64;
+    private SocketIoPacket? _awaitingAttachments;
+
+    /// <summary>Decodes a text message; returns the packet once complete, or null while it awaits attachments.</summary>
+    public SocketIoPacket? DecodeText(ReadOnlyMemory<byte> message)
+    {
+        if (_awaitingAttachments is not null)
+        {
+            throw new SocketIoProtocolException("text packet while binary attachments were expected");
+        }
+
+        var packet = Parse(message, protocol);
+        if (packet.AttachmentCount == 0)
+        {
+            return packet;
+        }
+
+        _awaitingAttachments = packet;
+        return null;
+    }
+
+    /// <summary>Takes a binary message as the next attachment; returns the packet once all have arrived.</summary>
+    public SocketIoPacket? DecodeBinary(ReadOnlyMemory<byte> attachment)
+    {
+        var packet = _awaitingAttachments ?? throw new SocketIoProtocolException("unexpected binary message");
+        packet.Attachments.Add(attachment);
+        if (!packet.IsComplete)
+        {
+            return null;
+        }
+
+        _awaitingAttachments = null;
+        return packet;
+    }
+
+    internal static SocketIoPacket Parse(ReadOnlyMemory<byte> message, int protocol)
+    {
+        var span = message.Span;
+        if (span.IsEmpty || span[0] < '0' || span[0] > '6')
+        {
+            throw new SocketIoProtocolException("unknown packet type");
+        }
+
+        var type = (SocketIoPacketType)(span[0] - '0');
+        var position = 1;
+
+        var attachments = 0;
+        if (type is SocketIoPacketType.BinaryEvent or SocketIoPacketType.BinaryAck)
+        {
+            var start = position;
+            while (position < span.Length && span[position] != '-')
+            {
+                if (!char.IsAsciiDigit((char)span[position]) || position - start >= 3)
+                {
+                    throw new SocketIoProtocolException("invalid attachment count");
+                }
+
+                attachments = (attachments * 10) + (span[position++] - '0');
+            }
+
+            if (position == start || position >= span.Length || attachments > MaxAttachments)
+            {
+                throw new SocketIoProtocolException("invalid attachment count");
+            }
+
+            position++;
+        }
+
+        var ns = "/";
+        string? query = null;
+        if (position < span.Length && span[position] == '/')
+        {
+            var comma = span[position..].IndexOf((byte)',');
+            var end = comma < 0 ? span.Length : position + comma;
+            var full = Encoding.UTF8.GetString(span[position..end]);
+            var question = protocol == 3 ? full.IndexOf('?', StringComparison.Ordinal) : -1;
+            ns = question < 0 ? full : full[..question];
+            query = question < 0 ? null : full[(question + 1)..];
+            position = comma < 0 ? span.Length : end + 1;
+        }
+
+        long? id = null;
+        var idStart = position;
+        while (position < span.Length && char.IsAsciiDigit((char)span[position]))
+        {
+            if (position - idStart >= 15)
+            {
+                throw new SocketIoProtocolException("invalid packet id");
+            }
+
+            id = ((id ?? 0) * 10) + (span[position++] - '0');
+        }
+
+        var data = message[position..];
+        Validate(type, data.Span, id, protocol);
+        return new SocketIoPacket(type, ns, query, id, data, attachments);
+    }
+
+    private static void Validate(SocketIoPacketType type, ReadOnlySpan<byte> data, long? id, int protocol)
+    {
+        JsonValueKind kind;
+        try
+        {
+            kind = data.IsEmpty ? JsonValueKind.Undefined : FirstValueKind(data);
+        }
+        catch (JsonException)
+        {
+            throw new SocketIoProtocolException("invalid JSON payload");
+        }
+
+        var valid = type switch
+        {
+            SocketIoPacketType.Connect => kind is JsonValueKind.Undefined or JsonValueKind.Object && (protocol == 4 || kind == JsonValueKind.Undefined),
+            SocketIoPacketType.Disconnect => kind == JsonValueKind.Undefined,
+            SocketIoPacketType.Event or SocketIoPacketType.BinaryEvent => kind == JsonValueKind.Array && HasEventName(data),
+            SocketIoPacketType.Ack or SocketIoPacketType.BinaryAck => kind == JsonValueKind.Array && id is not null,
+            _ => false, // CONNECT_ERROR only travels from server to client.
+        };
+        if (!valid)
+        {
+            throw new SocketIoProtocolException($"invalid payload for a {type} packet");
+        }
+    }
+
+    /// <summary>Checks the whole payload is one JSON value and tells its kind.</summary>
+    private static JsonValueKind FirstValueKind(ReadOnlySpan<byte> data)
+    {
+        var reader = new Utf8JsonReader(data, new JsonReaderOptions { MaxDepth = 128 });
+        reader.Read();
+        var kind = reader.TokenType switch
+        {
+            JsonTokenType.StartObject => JsonValueKind.Object,
+            JsonTokenType.StartArray => JsonValueKind.Array,
+            JsonTokenType.String => JsonValueKind.String,
+            JsonTokenType.Number => JsonValueKind.Number,
+            _ => JsonValueKind.Null,
+        };
+        reader.Skip();
+        if (reader.Read())
+        {
+            throw new JsonException("trailing data");
+        }
+
+        return kind;
+    }
+
+    private static bool HasEventName(ReadOnlySpan<byte> data)
+    {
+        var reader = new Utf8JsonReader(data);
+        reader.Read();
+        if (!reader.Read())
+        {
+            return false;
+        }
+
+        return reader.TokenType == JsonTokenType.Number
+            || (reader.TokenType == JsonTokenType.String && !ReservedEvents.Contains(reader.GetString()!));
+    }
+
+    // Names the client library uses for its own events; a client cannot emit them.
+    private static readonly HashSet<string> ReservedEvents =
+        ["connect", "connect_error", "disconnect", "disconnecting", "newListener", "removeListener"];
+}

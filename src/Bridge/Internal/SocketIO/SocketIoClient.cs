@@ -1,0 +1,247 @@
+using System.Text;
+using System.Text.Json;
+using EvolutionHub.Bridge.Internal.EngineIO;
+using EvolutionHub.Bridge.Internal.Hubs;
+using EvolutionHub.Bridge.Internal.SocketIO.Parser;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.WebUtilities;
+using Microsoft.Extensions.Logging;
+
+namespace EvolutionHub.Bridge.Internal.SocketIO;
+
+/// <summary>
+/// The Socket.IO side of one Engine.IO session: decodes packets, multiplexes its namespace connections, answers
+/// CONNECT (or CONNECT_ERROR) and closes the session when no namespace is joined within the connect timeout.
+/// </summary>
+internal sealed partial class SocketIoClient
+{
+    private static readonly JsonSerializerOptions ErrorSerializerOptions = new(JsonSerializerDefaults.Web)
+    {
+        DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull,
+    };
+
+    private readonly EngineIoSocket _engine;
+    private readonly IHubNamespaceConnector _connector;
+    private readonly ISocketIoConnectHandler _connectHandler;
+    private readonly IServiceProvider _services;
+    private readonly ILogger _logger;
+    private readonly PacketDecoder _decoder;
+    private readonly Dictionary<string, HubNamespaceConnection> _namespaces = new(StringComparer.Ordinal);
+    private readonly ITimer _connectTimer;
+    private bool _closed;
+
+    public SocketIoClient(EngineIoSocket engine, IHubNamespaceConnector connector, ISocketIoConnectHandler connectHandler, IServiceProvider services,
+        SocketIoOptions options, TimeProvider time, ILogger logger)
+    {
+        _engine = engine;
+        _connector = connector;
+        _connectHandler = connectHandler;
+        _services = services;
+        _logger = logger;
+        _decoder = new PacketDecoder(engine.Protocol);
+        _connectTimer = time.CreateTimer(static s => ((SocketIoClient)s!).OnConnectTimeout(), this, TimeSpan.FromMilliseconds(options.ConnectTimeout), Timeout.InfiniteTimeSpan);
+    }
+
+    public async ValueTask OpenAsync()
+    {
+        // Socket.IO v2 clients (Engine.IO v3) are connected to the main namespace without asking.
+        if (_engine.Protocol == 3)
+        {
+            await ConnectAsync(new SocketIoPacket(SocketIoPacketType.Connect, "/", null, null, default, 0));
+        }
+    }
+
+    public async ValueTask ReceiveAsync(ReadOnlyMemory<byte> data, bool isBinary)
+    {
+        SocketIoPacket? packet;
+        try
+        {
+            packet = isBinary ? _decoder.DecodeBinary(data) : _decoder.DecodeText(data);
+        }
+        catch (SocketIoProtocolException ex)
+        {
+            Log.MalformedPacket(_logger, _engine.Id, ex.Message);
+            _engine.OnProtocolError(ex.Message);
+            return;
+        }
+
+        if (packet is not null)
+        {
+            await DispatchAsync(packet);
+        }
+    }
+
+    private async ValueTask DispatchAsync(SocketIoPacket packet)
+    {
+        HubNamespaceConnection? connection;
+        lock (_namespaces)
+        {
+            _namespaces.TryGetValue(packet.Namespace, out connection);
+        }
+
+        switch (packet.Type)
+        {
+            case SocketIoPacketType.Connect when connection is null:
+                await ConnectAsync(packet);
+                break;
+            case SocketIoPacketType.Disconnect when connection is not null:
+                Remove(connection);
+                connection.Close();
+                break;
+            case SocketIoPacketType.Event or SocketIoPacketType.BinaryEvent or SocketIoPacketType.Ack or SocketIoPacketType.BinaryAck when connection is not null:
+                await connection.ReceiveAsync(packet);
+                break;
+            default:
+                Log.InvalidState(_logger, _engine.Id, packet.Type, packet.Namespace);
+                _engine.OnProtocolError("packet for a namespace in the wrong state");
+                break;
+        }
+    }
+
+    private async ValueTask ConnectAsync(SocketIoPacket packet)
+    {
+        var ns = packet.Namespace;
+        var feature = new SocketIoFeature(ns, EngineIoServer.NewId(), _engine, ReadAuth(packet), MergeQuery(_engine.Handshake.Query, packet.Query));
+        var context = new SocketIoConnectContext(feature, _services);
+        var decision = await _connectHandler.OnConnectAsync(context, _engine.Closed);
+        if (!decision.Accepted)
+        {
+            SendConnectError(ns, (SocketIoError)decision.Error!);
+            return;
+        }
+
+        var (connection, error) = await _connector.ConnectAsync(_engine, feature, context.User, context.Items);
+        if (connection is null)
+        {
+            SendConnectError(ns, new SocketIoError(error ?? "Server error"));
+            return;
+        }
+
+        lock (_namespaces)
+        {
+            if (!_closed)
+            {
+                _namespaces[ns] = connection;
+            }
+        }
+
+        if (_closed)
+        {
+            connection.Close();
+            return;
+        }
+
+        connection.Ended += Remove;
+        _connectTimer.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        var body = _engine.Protocol == 3 ? [] : Encoding.UTF8.GetBytes($$"""{"sid":"{{feature.SocketId}}"}""");
+        _engine.Enqueue(PacketEncoder.Encode(SocketIoPacketType.Connect, PacketEncoder.NamespacePrefix(ns), null, 0, body));
+        connection.StartPump();
+    }
+
+    private static JsonElement? ReadAuth(SocketIoPacket packet)
+    {
+        if (packet.Data.IsEmpty)
+        {
+            return null;
+        }
+
+        using var document = JsonDocument.Parse(packet.Data);
+        return document.RootElement.Clone();
+    }
+
+    private static IQueryCollection MergeQuery(IQueryCollection handshake, string? namespaceQuery)
+    {
+        if (string.IsNullOrEmpty(namespaceQuery))
+        {
+            return handshake;
+        }
+
+        var merged = handshake.ToDictionary(pair => pair.Key, pair => pair.Value);
+        foreach (var (key, value) in QueryHelpers.ParseQuery(namespaceQuery))
+        {
+            merged[key] = value;
+        }
+
+        return new QueryCollection(merged);
+    }
+
+    private void SendConnectError(string ns, SocketIoError error)
+    {
+        Log.ConnectRefused(_logger, _engine.Id, ns, error.Message);
+        var body = _engine.Protocol == 3
+            ? JsonSerializer.SerializeToUtf8Bytes(error.Message)
+            : JsonSerializer.SerializeToUtf8Bytes(error, ErrorSerializerOptions);
+        _engine.Enqueue(PacketEncoder.Encode(SocketIoPacketType.ConnectError, PacketEncoder.NamespacePrefix(ns), null, 0, body));
+    }
+
+    private void Remove(HubNamespaceConnection connection)
+    {
+        lock (_namespaces)
+        {
+            if (_namespaces.TryGetValue(connection.Feature.Namespace, out var current) && current == connection)
+            {
+                _namespaces.Remove(connection.Feature.Namespace);
+            }
+        }
+    }
+
+    public async ValueTask KeepAliveAsync()
+    {
+        HubNamespaceConnection[] connections;
+        lock (_namespaces)
+        {
+            connections = [.. _namespaces.Values];
+        }
+
+        foreach (var connection in connections)
+        {
+            await connection.KeepAliveAsync();
+        }
+    }
+
+    public void Close()
+    {
+        HubNamespaceConnection[] connections;
+        lock (_namespaces)
+        {
+            _closed = true;
+            connections = [.. _namespaces.Values];
+            _namespaces.Clear();
+        }
+
+        _connectTimer.Dispose();
+        foreach (var connection in connections)
+        {
+            connection.Close();
+        }
+    }
+
+    private void OnConnectTimeout()
+    {
+        lock (_namespaces)
+        {
+            if (_namespaces.Count > 0)
+            {
+                return;
+            }
+        }
+
+        Log.ConnectTimeout(_logger, _engine.Id);
+        _engine.Close();
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(1, LogLevel.Debug, "Engine.IO session {SessionId} sent a malformed Socket.IO packet: {Detail}.", EventName = "MalformedPacket")]
+        public static partial void MalformedPacket(ILogger logger, string sessionId, string detail);
+
+        [LoggerMessage(2, LogLevel.Debug, "Engine.IO session {SessionId} sent {Type} for namespace {Namespace} in the wrong state.", EventName = "InvalidState")]
+        public static partial void InvalidState(ILogger logger, string sessionId, SocketIoPacketType type, string @namespace);
+
+        [LoggerMessage(3, LogLevel.Debug, "Engine.IO session {SessionId} was refused namespace {Namespace}: {Reason}.", EventName = "ConnectRefused")]
+        public static partial void ConnectRefused(ILogger logger, string sessionId, string @namespace, string reason);
+
+        [LoggerMessage(4, LogLevel.Debug, "Engine.IO session {SessionId} joined no namespace in time; closing it.", EventName = "ConnectTimeout")]
+        public static partial void ConnectTimeout(ILogger logger, string sessionId);
+    }
+}
