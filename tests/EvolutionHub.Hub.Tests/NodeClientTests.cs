@@ -279,4 +279,63 @@ public sealed class NodeClientTests
 
         Assert.Contains("401", result.GetProperty("startError").GetString());
     }
+
+    [Theory]
+    [InlineData("PUT", "rotate")]
+    [InlineData("DELETE", "revoke")]
+    public async Task SocketIo_sockets_of_a_rotated_or_revoked_token_are_disconnected(string method, string what)
+    {
+        await using var hub = await HubServer.StartAsync();
+        await hub.RegisterAsync("js", "js-token");
+        var result = await ListenAsync(hub, new
+        {
+            url = hub.BaseUri.ToString().TrimEnd('/'),
+            @namespace = "/js",
+            auth = new { apikey = "js-token" },
+            transports = new[] { "websocket" },
+            expectDisconnect = true,
+            probe = new { url = hub.Url("/api/instances/js").ToString(), apikey = HubServer.GlobalKey, method, body = method == "PUT" ? new { token = "js-token-2" } : null },
+        });
+
+        Assert.True(result.GetProperty("probe").GetProperty("status").GetInt32() is 200 or 204, $"{what} answered {result.GetProperty("probe")}");
+        Assert.Equal("io server disconnect", result.GetProperty("disconnected").GetString());
+    }
+
+    [Fact]
+    public async Task SocketIo_an_invalid_namespace_is_refused()
+    {
+        await using var hub = await HubServer.StartAsync();
+        var result = await ListenAsync(hub, new
+        {
+            url = hub.BaseUri.ToString().TrimEnd('/'),
+            @namespace = "/" + new string('n', 129),
+            auth = new { apikey = HubServer.GlobalKey },
+            transports = new[] { "websocket" },
+            expect = 0,
+        });
+
+        Assert.True(result.TryGetProperty("connectError", out _), result.GetRawText());
+    }
+
+    [Fact]
+    public async Task SocketIo_emit_with_a_binary_payload_gets_a_result_and_stays_connected()
+    {
+        await using var upstream = await Upstream.StartAsync();
+        await using var hub = await HubServer.StartAsync(new Dictionary<string, string?>
+        {
+            ["Evolution:BaseUrl"] = upstream.BaseUrl,
+            ["Inbound:Routes:send_media"] = "POST /message/sendMedia/{instance}",
+        });
+        var result = await NodeScript.RunAsync("hub/socketio-emit.mjs", ScriptTimeout, JsonSerializer.Serialize(new
+        {
+            url = hub.BaseUri.ToString().TrimEnd('/'),
+            @namespace = "/js",
+            auth = new { apikey = HubServer.GlobalKey },
+            @event = "send_media",
+            binaryPayload = true,
+        }));
+
+        Assert.Equal(JsonValueKind.True, result.GetProperty("ack")[0].GetProperty("ok").ValueKind);
+        Assert.True(result.GetProperty("stillConnected").GetBoolean());
+    }
 }

@@ -1,8 +1,9 @@
 // Connects a Socket.IO client to the hub, publishes over HTTP once connected, and reports the events received.
 // Usage: node hub/socketio-listen.mjs '<json config>'
 // config: { url, namespace, client: "v4"|"v2", auth, query, extraHeaders, transports, events: [names], expect,
-//          probe: { url, apikey } (fetched once connected, its JSON reported), publish: { url, apikey, body } }
-// Prints RESULT {"events":[{"name","envelope"}],"probe":…} or RESULT {"connectError":"…"}.
+//          probe: { url, apikey, method, body } (requested once connected, its JSON answer reported),
+//          expectDisconnect (finish when the server disconnects the socket), publish: { url, apikey, body } }
+// Prints RESULT {"events":[{"name","envelope"}],"probe":…}, RESULT {"disconnected":"<reason>","probe":…} or RESULT {"connectError":"…"}.
 import { createRequire } from 'node:module';
 
 const require = createRequire(import.meta.url);
@@ -40,10 +41,19 @@ for (const name of config.events ?? []) {
 socket.on('connect_error', error => finish({ connectError: error.message }));
 socket.on('error', error => finish({ connectError: typeof error === 'string' ? error : error.message }));
 socket.on('connect', async () => {
-  if (config.probe) {
-    const answer = await fetch(config.probe.url, { headers: { apikey: config.probe.apikey } });
-    probe = await answer.json();
+  if (config.expectDisconnect) {
+    socket.on('disconnect', reason => finish({ disconnected: reason, probe }));
   }
+  if (config.probe) {
+    const answer = await fetch(config.probe.url, {
+      method: config.probe.method ?? 'GET',
+      headers: { apikey: config.probe.apikey, 'content-type': 'application/json' },
+      body: config.probe.body === undefined ? undefined : JSON.stringify(config.probe.body),
+    });
+    const text = await answer.text();
+    probe = { status: answer.status, body: text ? JSON.parse(text) : null };
+  }
+  if (config.expectDisconnect) return;
   if (!config.publish) {
     if (config.expect === 0) finish({ events: [], probe });
     return;
