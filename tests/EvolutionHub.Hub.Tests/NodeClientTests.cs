@@ -150,7 +150,7 @@ public sealed class NodeClientTests
             probe = new { url = hub.Url("/api/instances").ToString(), apikey = HubServer.GlobalKey },
         });
 
-        Assert.Equal("""[{"name":"counted","connections":1}]""", result.GetProperty("probe").GetRawText());
+        Assert.Equal("""[{"name":"counted","connections":1}]""", result.GetProperty("probe").GetProperty("body").GetRawText());
     }
 
     [Fact]
