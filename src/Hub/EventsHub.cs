@@ -22,13 +22,6 @@ public sealed partial class EventsHub(
 
     public override async Task OnConnectedAsync()
     {
-        metrics.ConnectionOpened();
-        var credential = Credential;
-        if (credential.Kind == CredentialKind.Instance)
-        {
-            registry.Add(Context, credential.Instance!);
-        }
-
         if (Context.Features.Get<ISocketIoFeature>() is { } socket)
         {
             if (socket.Namespace == "/")
@@ -41,6 +34,14 @@ public sealed partial class EventsHub(
             }
         }
 
+        // Last, so that a failed connect (which gets no OnDisconnectedAsync) leaves nothing behind to undo.
+        var credential = Credential;
+        if (credential.Kind == CredentialKind.Instance)
+        {
+            registry.Add(Context, credential.Instance!);
+        }
+
+        metrics.ConnectionOpened();
         Log.Connected(logger, Context.ConnectionId, credential.Kind);
     }
 

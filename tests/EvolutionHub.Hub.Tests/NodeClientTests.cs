@@ -46,8 +46,10 @@ public sealed class NodeClientTests
             envelope.GetRawText());
     }
 
-    [Fact]
-    public async Task SocketIo_v2_client_receives_events_over_engine_io_v3()
+    [Theory]
+    [InlineData("websocket")]
+    [InlineData(null)]
+    public async Task SocketIo_v2_client_receives_events_over_engine_io_v3(string? transport)
     {
         await using var hub = await HubServer.StartAsync();
         var result = await ListenAsync(hub, new
@@ -56,7 +58,7 @@ public sealed class NodeClientTests
             @namespace = "/js",
             client = "v2",
             query = new { apikey = HubServer.GlobalKey },
-            transports = new[] { "websocket" },
+            transports = transport is null ? null : new[] { transport },
             events = new[] { "connection.update", "messages.upsert" },
             expect = 2,
             publish = Publish(hub, TwoEvents),
@@ -337,5 +339,31 @@ public sealed class NodeClientTests
 
         Assert.Equal(JsonValueKind.True, result.GetProperty("ack")[0].GetProperty("ok").ValueKind);
         Assert.True(result.GetProperty("stillConnected").GetBoolean());
+    }
+
+    [Theory]
+    [InlineData("websocket")]
+    [InlineData("polling")]
+    public async Task SocketIo_namespaces_multiplexed_on_one_connection_each_get_their_instance(string transport)
+    {
+        await using var hub = await HubServer.StartAsync();
+        var result = await NodeScript.RunAsync("hub/socketio-multiplex.mjs", ScriptTimeout, JsonSerializer.Serialize(new
+        {
+            url = hub.BaseUri.ToString().TrimEnd('/'),
+            namespaces = new[] { "/left", "/right" },
+            apikey = HubServer.GlobalKey,
+            transports = new[] { transport },
+            expect = 2,
+            publish = Publish(hub, new object[]
+            {
+                new { @event = "CALL", instance = "left", data = new { } },
+                new { @event = "CALL", instance = "right", data = new { } },
+            }),
+        }));
+
+        Assert.True(result.GetProperty("sameEngine").GetBoolean());
+        Assert.Equal(
+            ["/left:left", "/right:right"],
+            result.GetProperty("events").EnumerateArray().Select(e => $"{e.GetProperty("namespace").GetString()}:{e.GetProperty("instance").GetString()}").Order(StringComparer.Ordinal).ToArray());
     }
 }
