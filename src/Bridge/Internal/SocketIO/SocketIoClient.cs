@@ -101,7 +101,7 @@ internal sealed partial class SocketIoClient
     private async ValueTask ConnectAsync(SocketIoPacket packet)
     {
         var ns = packet.Namespace;
-        var feature = new SocketIoFeature(ns, EngineIoServer.NewId(), _engine, ReadAuth(packet), MergeQuery(_engine.Handshake.Query, packet.Query));
+        var feature = new SocketIoFeature(ns, NewSocketId(ns), _engine, ReadAuth(packet), MergeQuery(_engine.Handshake.Query, packet.Query));
         var context = new SocketIoConnectContext(feature, _services);
         var decision = await _connectHandler.OnConnectAsync(context, _engine.Closed);
         if (!decision.Accepted)
@@ -137,6 +137,13 @@ internal sealed partial class SocketIoClient
         _engine.Enqueue(PacketEncoder.Encode(SocketIoPacketType.Connect, PacketEncoder.NamespacePrefix(ns), null, 0, body));
         connection.StartPump();
     }
+
+    /// <summary>
+    /// Protocol v5 sends the socket id in the CONNECT ack; v2 clients never receive it and take
+    /// <c>namespace#engineId</c> (the engine id alone on <c>/</c>), so the server uses the same.
+    /// </summary>
+    private string NewSocketId(string ns) =>
+        _engine.Protocol == 4 ? EngineIoServer.NewId() : ns == "/" ? _engine.Id : ns + "#" + _engine.Id;
 
     private static JsonElement? ReadAuth(SocketIoPacket packet)
     {

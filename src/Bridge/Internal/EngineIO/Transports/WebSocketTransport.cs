@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Net.WebSockets;
+using System.Runtime.CompilerServices;
 using EvolutionHub.Bridge.Internal.EngineIO.Parser;
 using EvolutionHub.Bridge.Internal.EngineIO.ParserV3;
 using Microsoft.AspNetCore.Http;
@@ -14,6 +15,7 @@ namespace EvolutionHub.Bridge.Internal.EngineIO.Transports;
 internal sealed partial class WebSocketTransport(SocketIoOptions options, TimeProvider time, ILogger<WebSocketTransport> logger)
 {
     private static readonly TimeSpan UpgradeTimeout = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan CloseHandshakeTimeout = TimeSpan.FromSeconds(2);
     private static readonly byte[] ProbeData = "probe"u8.ToArray();
 
     /// <summary>A session whose first transport is the WebSocket.</summary>
@@ -78,18 +80,35 @@ internal sealed partial class WebSocketTransport(SocketIoOptions options, TimePr
         }
     }
 
+    /// <summary>
+    /// Runs the socket until the session ends. The receive loop is never cancelled (that would abort the socket):
+    /// when the server ends the session, the send loop flushes the queue, closes the socket's output and gives the
+    /// client a moment to answer the close before aborting.
+    /// </summary>
     private async Task RunAsync(WebSocket socket, EngineIoSocket session)
     {
-        var sending = SendLoopAsync(socket, session);
+        var closeStatus = new StrongBox<WebSocketCloseStatus>(WebSocketCloseStatus.NormalClosure);
+        var receiving = ReceiveLoopAsync(socket, session, closeStatus);
+        await SendLoopAsync(socket, session, closeStatus);
+        if (await Task.WhenAny(receiving, Task.Delay(CloseHandshakeTimeout, time)) != receiving)
+        {
+            socket.Abort();
+        }
+
+        await receiving;
+    }
+
+    private async Task ReceiveLoopAsync(WebSocket socket, EngineIoSocket session, StrongBox<WebSocketCloseStatus> closeStatus)
+    {
         try
         {
             while (!session.IsClosed)
             {
-                var frame = await ReceiveFrameAsync(socket, session.Closed);
+                var frame = await ReceiveFrameAsync(socket, CancellationToken.None);
                 if (frame is null)
                 {
                     session.OnTransportClosed("transport close");
-                    break;
+                    return;
                 }
 
                 EngineMessage packet;
@@ -99,34 +118,31 @@ internal sealed partial class WebSocketTransport(SocketIoOptions options, TimePr
                 }
                 catch (EngineProtocolException ex)
                 {
+                    closeStatus.Value = WebSocketCloseStatus.ProtocolError;
                     session.OnProtocolError(ex.Message);
-                    break;
+                    return;
                 }
 
                 await session.ReceiveAsync([packet]);
             }
         }
-        catch (OperationCanceledException)
-        {
-        }
-        catch (WebSocketException)
+        catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or ObjectDisposedException)
         {
             session.OnTransportClosed("transport error");
         }
         catch (PayloadTooLargeException)
         {
             Log.FrameTooLarge(logger, session.Id, options.MaxPayload);
+            closeStatus.Value = WebSocketCloseStatus.MessageTooBig;
             session.OnTransportClosed("transport error");
-            await CloseQuietlyAsync(socket, WebSocketCloseStatus.MessageTooBig);
         }
-
-        await sending;
     }
 
-    private async Task SendLoopAsync(WebSocket socket, EngineIoSocket session)
+    private static async Task SendLoopAsync(WebSocket socket, EngineIoSocket session, StrongBox<WebSocketCloseStatus> closeStatus)
     {
         try
         {
+            // When the session closes the queue completes; what was queued before (a close packet among it) still goes out.
             while (await session.Outgoing.WaitToReadAsync())
             {
                 while (session.TryDequeue(out var packet))
@@ -135,18 +151,17 @@ internal sealed partial class WebSocketTransport(SocketIoOptions options, TimePr
                 }
             }
 
-            // The session closed: flush what was queued before (the close packet among it), then close the socket.
             while (session.TryDequeue(out var packet))
             {
                 await SendAsync(socket, session, packet, CancellationToken.None);
             }
-
-            await CloseQuietlyAsync(socket);
         }
         catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or ObjectDisposedException)
         {
             session.OnTransportClosed("transport error");
         }
+
+        await CloseQuietlyAsync(socket, closeStatus.Value);
     }
 
     private static ValueTask SendAsync(WebSocket socket, EngineIoSocket session, EnginePacket packet, CancellationToken cancellationToken)

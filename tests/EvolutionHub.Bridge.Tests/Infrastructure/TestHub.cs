@@ -1,0 +1,67 @@
+using System.Collections.Concurrent;
+using System.Text.Json;
+using EvolutionHub.Bridge;
+using Microsoft.AspNetCore.SignalR;
+
+namespace EvolutionHub.Bridge.Tests.Infrastructure;
+
+/// <summary>What the test hub saw, for assertions.</summary>
+public sealed class TestHubRecorder
+{
+    public ConcurrentQueue<(string Event, object?[] Arguments)> FallbackEvents { get; } = new();
+
+    public ConcurrentQueue<string> Disconnected { get; } = new();
+
+    public TaskCompletionSource<string> FirstDisconnect { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+}
+
+/// <summary>
+/// The hub the bridge tests connect to. Each connection joins the group named after its namespace (<c>ns:/x</c>);
+/// namespace <c>/refused-by-hub</c> fails in OnConnectedAsync.
+/// </summary>
+public sealed class TestHub(TestHubRecorder recorder) : Hub
+{
+    public override async Task OnConnectedAsync()
+    {
+        var socket = Context.Features.Get<ISocketIoFeature>();
+        if (socket?.Namespace == "/refused-by-hub")
+        {
+            throw new HubException("Refused by the hub");
+        }
+
+        await Groups.AddToGroupAsync(Context.ConnectionId, "ns:" + (socket?.Namespace ?? "signalr"));
+        if (socket is not null)
+        {
+            await Clients.Caller.SendAsync("welcome", new { socket.Namespace, socket.SocketId, Auth = socket.Auth, Query = socket.Query["tag"].ToString() });
+        }
+    }
+
+    public override Task OnDisconnectedAsync(Exception? exception)
+    {
+        recorder.Disconnected.Enqueue(Context.ConnectionId);
+        recorder.FirstDisconnect.TrySetResult(Context.ConnectionId);
+        return Task.CompletedTask;
+    }
+
+    public string Echo(string text) => text;
+
+    public int Add(int a, int b) => a + b;
+
+    public byte[] Reverse(byte[] data) => [.. data.Reverse()];
+
+    public Task Join(string group) => Groups.AddToGroupAsync(Context.ConnectionId, group);
+
+    public Task Shout(string group, string text) => Clients.Group(group).SendAsync("shout", text);
+
+    public string WhoAmI() => Context.ConnectionId;
+
+    public void Fail() => throw new HubException("Failed on purpose");
+
+    public void Leave() => Context.Abort();
+
+    public object? OnAnyEvent(string eventName, object?[] arguments)
+    {
+        recorder.FallbackEvents.Enqueue((eventName, arguments));
+        return eventName == "echo-all" ? new SocketIoArguments(arguments) : new { received = eventName, count = arguments.Length };
+    }
+}

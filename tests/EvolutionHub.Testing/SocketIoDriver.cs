@@ -1,0 +1,151 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace EvolutionHub.Testing;
+
+/// <summary>
+/// Real <c>socket.io-client</c> instances (4.x, or 2.x with <c>version: 2</c>) in one Node.js process, driven by
+/// JSON commands (<c>tests/node/socketio-driver.mjs</c>). Every command has a bounded wait and fails with what it waited for.
+/// </summary>
+public sealed class SocketIoDriver : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly ConcurrentDictionary<int, TaskCompletionSource<JsonNode?>> _pending = new();
+    private readonly StringBuilder _stderr = new();
+    private int _nextId;
+
+    private SocketIoDriver(Process process)
+    {
+        _process = process;
+        _process.OutputDataReceived += (_, e) => OnLine(e.Data);
+        _process.ErrorDataReceived += (_, e) => { if (e.Data is not null) { lock (_stderr) { _stderr.AppendLine(e.Data); } } };
+        _process.BeginOutputReadLine();
+        _process.BeginErrorReadLine();
+    }
+
+    public static SocketIoDriver Start()
+    {
+        var start = new ProcessStartInfo("node")
+        {
+            WorkingDirectory = NodeScript.NodeDirectory,
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add("socketio-driver.mjs");
+        return new SocketIoDriver(Process.Start(start) ?? throw new InvalidOperationException("node could not be started"));
+    }
+
+    /// <summary>Connects a client named <paramref name="name"/>; returns <c>{connected, id, error, data, engineId, transport}</c>.</summary>
+    public Task<JsonNode?> ConnectAsync(string name, string url, object? options = null, int version = 4, int timeoutMs = 5000) =>
+        SendAsync(new { op = "connect", name, url, version, options = options ?? new { }, timeout = timeoutMs });
+
+    public Task EmitAsync(string name, string eventName, params object?[] args) =>
+        SendAsync(new { op = "emit", name, @event = eventName, args });
+
+    /// <summary>Emits with an acknowledgement callback; returns the ack's arguments.</summary>
+    public async Task<JsonArray> EmitWithAckAsync(string name, string eventName, params object?[] args) =>
+        (JsonArray)(await SendAsync(new { op = "emit", name, @event = eventName, args, ack = true }))!;
+
+    /// <summary>Answers the server's <paramref name="eventName"/> acknowledgements with <paramref name="value"/> (<c>"$echo"</c> returns the first argument).</summary>
+    public Task ReplyAsync(string name, string eventName, object? value) =>
+        SendAsync(new { op = "reply", name, @event = eventName, value });
+
+    /// <summary>The arguments of the next <paramref name="eventName"/> the client receives (<c>$connect</c>, <c>$disconnect</c> for its own).</summary>
+    public async Task<JsonArray> NextAsync(string name, string eventName, int timeoutMs = 5000) =>
+        (JsonArray)(await SendAsync(new { op = "next", name, @event = eventName, timeout = timeoutMs }, timeoutMs))!;
+
+    public async Task<JsonArray> NextManyAsync(string name, string eventName, int count, int timeoutMs = 10000) =>
+        (JsonArray)(await SendAsync(new { op = "nextMany", name, @event = eventName, count, timeout = timeoutMs }, timeoutMs))!;
+
+    public Task<JsonNode?> StateAsync(string name) => SendAsync(new { op = "state", name });
+
+    public Task WaitUpgradeAsync(string name) => SendAsync(new { op = "waitUpgrade", name });
+
+    public Task DisconnectAsync(string name) => SendAsync(new { op = "disconnect", name });
+
+    public static JsonObject Binary(byte[] bytes) => new() { ["$bin"] = Convert.ToBase64String(bytes) };
+
+    public static byte[] FromBinary(JsonNode? node) =>
+        node?["$bin"]?.GetValue<string>() is { } base64 ? Convert.FromBase64String(base64) : throw new InvalidOperationException($"not binary: {node?.ToJsonString()}");
+
+    private async Task<JsonNode?> SendAsync(object command, int innerTimeoutMs = 5000)
+    {
+        var id = Interlocked.Increment(ref _nextId);
+        var node = JsonSerializer.SerializeToNode(command)!.AsObject();
+        node["id"] = id;
+        var answer = new TaskCompletionSource<JsonNode?>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _pending[id] = answer;
+        await _process.StandardInput.WriteLineAsync(node.ToJsonString());
+        await _process.StandardInput.FlushAsync();
+        var what = $"the Node.js client to answer {node["op"]} ({node.ToJsonString()})";
+        try
+        {
+            return await answer.Task.WithTimeout(TimeSpan.FromMilliseconds(innerTimeoutMs + 5000), what);
+        }
+        catch (TimeoutException) when (_process.HasExited)
+        {
+            throw new InvalidOperationException($"node exited with {_process.ExitCode}: {Stderr}");
+        }
+    }
+
+    private string Stderr
+    {
+        get
+        {
+            lock (_stderr)
+            {
+                return _stderr.ToString();
+            }
+        }
+    }
+
+    private void OnLine(string? line)
+    {
+        if (string.IsNullOrWhiteSpace(line) || !line.StartsWith('{'))
+        {
+            return;
+        }
+
+        var message = JsonNode.Parse(line)!;
+        if (!_pending.TryRemove(message["id"]!.GetValue<int>(), out var answer))
+        {
+            return;
+        }
+
+        if (message["ok"]!.GetValue<bool>())
+        {
+            answer.TrySetResult(message["result"]?.DeepClone());
+        }
+        else
+        {
+            answer.TrySetException(new SocketIoDriverException(message["error"]!.GetValue<string>()));
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.StandardInput.Close();
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+            try
+            {
+                await _process.WaitForExitAsync(timeout.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                _process.Kill(entireProcessTree: true);
+            }
+        }
+
+        _process.Dispose();
+    }
+}
+
+/// <summary>The Node.js client reported a failure (a timeout, a connect error it did not expect).</summary>
+public sealed class SocketIoDriverException(string message) : Exception(message);
