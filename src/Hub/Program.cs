@@ -1,3 +1,12 @@
-var builder = WebApplication.CreateBuilder(args);
-var app = builder.Build();
-app.Run();
+using EvolutionHub;
+
+try
+{
+    await EvolutionHubApplication.Create(args).RunAsync();
+    return 0;
+}
+catch (HubStartupException exception)
+{
+    Console.Error.WriteLine(exception.Message);
+    return 1;
+}

@@ -1,0 +1,15 @@
+using EvolutionHub.Internal;
+
+namespace EvolutionHub;
+
+public sealed partial class EventsHub
+{
+    private static partial class Log
+    {
+        [LoggerMessage(1, LogLevel.Debug, "Connection {ConnectionId} opened with a {CredentialKind} credential.")]
+        public static partial void Connected(ILogger logger, string connectionId, CredentialKind credentialKind);
+
+        [LoggerMessage(2, LogLevel.Debug, "Connection {ConnectionId} closed.")]
+        public static partial void Disconnected(ILogger logger, string connectionId);
+    }
+}

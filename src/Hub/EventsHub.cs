@@ -1,0 +1,168 @@
+using System.Text.Json;
+using EvolutionHub.Bridge;
+using EvolutionHub.Internal;
+using Microsoft.AspNetCore.SignalR;
+
+namespace EvolutionHub;
+
+/// <summary>
+/// The hub at <c>/hubs/events</c>, and behind every Socket.IO namespace: <c>/{instance}</c> joins that instance's group
+/// on connect, <c>/</c> the global group. SignalR clients choose with <see cref="Subscribe"/> and <see cref="SubscribeGlobal"/>.
+/// </summary>
+public sealed partial class EventsHub(
+    IConnectionTracker tracker,
+    HubConnectionRegistry registry,
+    IEventDispatcher dispatcher,
+    HubEventFactory events,
+    InboundForwarder inbound,
+    HubMetrics metrics,
+    ILogger<EventsHub> logger) : Hub
+{
+    private const string UnauthorizedMessage = "Unauthorized";
+
+    public override async Task OnConnectedAsync()
+    {
+        if (Context.Features.Get<ISocketIoFeature>() is { } socket)
+        {
+            if (socket.Namespace == "/")
+            {
+                await Groups.AddToGroupAsync(Context.ConnectionId, HubGroups.Global);
+            }
+            else
+            {
+                await JoinAsync(socket.Namespace[1..]);
+            }
+        }
+
+        // Last, so that a failed connect (which gets no OnDisconnectedAsync) leaves nothing behind to undo.
+        var credential = Credential;
+        if (credential.Kind == CredentialKind.Instance)
+        {
+            registry.Add(Context, credential.Instance!);
+        }
+
+        metrics.ConnectionOpened();
+        Log.Connected(logger, Context.ConnectionId, credential.Kind);
+    }
+
+    public override async Task OnDisconnectedAsync(Exception? exception)
+    {
+        metrics.ConnectionClosed();
+        registry.Remove(Context.ConnectionId);
+        foreach (var instance in Subscriptions.Clear())
+        {
+            await tracker.UntrackAsync(instance, Context.ConnectionId);
+        }
+
+        Log.Disconnected(logger, Context.ConnectionId);
+    }
+
+    /// <summary>Receive an instance's events (filtered by its settings). Global key or that instance's token.</summary>
+    public async Task Subscribe(string instance)
+    {
+        RequireValidName(instance);
+        if (!Credential.Allows(instance))
+        {
+            throw new HubException(UnauthorizedMessage);
+        }
+
+        await JoinAsync(instance);
+    }
+
+    public async Task Unsubscribe(string instance)
+    {
+        RequireValidName(instance);
+        if (Subscriptions.Remove(instance))
+        {
+            await Groups.RemoveFromGroupAsync(Context.ConnectionId, HubGroups.Instance(instance));
+            await tracker.UntrackAsync(instance, Context.ConnectionId);
+        }
+    }
+
+    /// <summary>Receive every instance's events when <c>Websocket:GlobalEvents</c> is on. Global key.</summary>
+    public async Task SubscribeGlobal()
+    {
+        RequireGlobal();
+        await Groups.AddToGroupAsync(Context.ConnectionId, HubGroups.Global);
+    }
+
+    /// <summary>An inbound event (CONTRACT §7): forwarded to Evolution API by its route; returns the result object.</summary>
+    public async Task<IReadOnlyDictionary<string, object?>> Send(string instance, string eventName, object? payload)
+    {
+        RequireValidName(instance);
+        if (!Credential.Allows(instance))
+        {
+            throw new HubException(UnauthorizedMessage);
+        }
+
+        return await inbound.ForwardAsync(instance, eventName, payload is null ? null : PlainJson.ToElement(payload), Context.ConnectionAborted);
+    }
+
+    /// <summary>Publishes one envelope, as <c>POST /api/events</c> does. Global key.</summary>
+    public async Task Publish(object envelope)
+    {
+        RequireGlobal();
+        if (!IncomingEvent.TryRead(PlainJson.ToElement(envelope), defaultEvent: null, out var incoming, out var error))
+        {
+            throw new HubException(error);
+        }
+
+        await dispatcher.AcceptAsync([events.Create(incoming)], Context.ConnectionAborted);
+    }
+
+    /// <summary>
+    /// The bridge's fallback for a Socket.IO client event that names no hub method: <c>socket.emit(name, payload, ack)</c> on
+    /// <c>/{instance}</c> is an inbound event of that instance; the ack gets the result object.
+    /// </summary>
+    public async Task<IReadOnlyDictionary<string, object?>> OnSocketIoEvent(string eventName, JsonElement[] arguments)
+    {
+        if (Context.Features.Get<ISocketIoFeature>() is not { } socket || socket.Namespace == "/")
+        {
+            return InboundForwarder.Failure("Client events are accepted on an instance's Socket.IO namespace only.");
+        }
+
+        JsonElement? payload = arguments is [var first, ..] ? first : null;
+        return await inbound.ForwardAsync(socket.Namespace[1..], eventName, payload, Context.ConnectionAborted);
+    }
+
+    private Credential Credential => Internal.Credential.FromPrincipal(Context.User);
+
+    private ConnectionSubscriptions Subscriptions
+    {
+        get
+        {
+            if (!Context.Items.TryGetValue(typeof(ConnectionSubscriptions), out var value) || value is not ConnectionSubscriptions subscriptions)
+            {
+                subscriptions = new ConnectionSubscriptions();
+                Context.Items[typeof(ConnectionSubscriptions)] = subscriptions;
+            }
+
+            return subscriptions;
+        }
+    }
+
+    private async Task JoinAsync(string instance)
+    {
+        if (Subscriptions.Add(instance))
+        {
+            await Groups.AddToGroupAsync(Context.ConnectionId, HubGroups.Instance(instance));
+            await tracker.TrackAsync(instance, Context.ConnectionId);
+        }
+    }
+
+    private void RequireGlobal()
+    {
+        if (!Credential.IsGlobal)
+        {
+            throw new HubException(UnauthorizedMessage);
+        }
+    }
+
+    private static void RequireValidName(string instance)
+    {
+        if (!InstanceNames.IsValid(instance))
+        {
+            throw new HubException("Invalid instance name.");
+        }
+    }
+}

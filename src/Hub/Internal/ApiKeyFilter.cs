@@ -1,0 +1,36 @@
+namespace EvolutionHub.Internal;
+
+public enum ApiKeyScope
+{
+    /// <summary>The global key only.</summary>
+    Global,
+
+    /// <summary>The global key or the token of the route's <c>{instance}</c>.</summary>
+    RouteInstance,
+}
+
+/// <summary>Checks the <c>apikey</c> header of an HTTP API route: 401 when missing or unknown, 403 when valid but out of scope.</summary>
+public sealed class ApiKeyFilter(ApiKeyScope scope) : IEndpointFilter
+{
+    public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    {
+        var http = context.HttpContext;
+        var credentials = http.RequestServices.GetRequiredService<CredentialResolver>();
+        var credential = await credentials.ResolveKeyAsync(ApiKeys.FromHeader(http.Request), http.RequestAborted);
+        if (!credential.IsValid)
+        {
+            return Problems.Unauthorized(credential);
+        }
+
+        var allowed = scope == ApiKeyScope.Global
+            ? credential.IsGlobal
+            : http.Request.RouteValues["instance"] is string instance && credential.Allows(instance);
+        return allowed ? await next(context) : Problems.Forbidden();
+    }
+}
+
+public static class ApiKeyFilterExtensions
+{
+    public static RouteHandlerBuilder RequireApiKey(this RouteHandlerBuilder builder, ApiKeyScope scope) =>
+        builder.AddEndpointFilter(new ApiKeyFilter(scope));
+}

@@ -1,0 +1,166 @@
+using System.Text.Json;
+using Microsoft.Extensions.Options;
+
+namespace EvolutionHub.Internal;
+
+/// <summary>The HTTP API of CONTRACT §6.</summary>
+public static class HttpApiEndpoints
+{
+    public static void MapHttpApi(this IEndpointRouteBuilder endpoints)
+    {
+        endpoints.MapPost("/webhook", (HttpRequest request, WebhookIngest ingest) => ingest.AcceptAsync(request, slug: null));
+        endpoints.MapPost("/webhook/{slug}", (HttpRequest request, string slug, WebhookIngest ingest) => ingest.AcceptAsync(request, slug));
+        endpoints.MapPost("/api/events", PublishEventsAsync).RequireApiKey(ApiKeyScope.Global);
+        endpoints.MapPost("/websocket/set/{instance}", SetWebsocketAsync).RequireApiKey(ApiKeyScope.RouteInstance);
+        endpoints.MapGet("/websocket/find/{instance}", FindWebsocketAsync).RequireApiKey(ApiKeyScope.RouteInstance);
+        endpoints.MapPut("/api/instances/{instance}", PutInstanceAsync).RequireApiKey(ApiKeyScope.Global);
+        endpoints.MapGet("/api/instances", ListInstancesAsync).RequireApiKey(ApiKeyScope.Global);
+        endpoints.MapDelete("/api/instances/{instance}", DeleteInstanceAsync).RequireApiKey(ApiKeyScope.Global);
+        var metrics = endpoints.MapGet("/metrics", (HubMetrics metrics) => Results.Text(metrics.Render(), "text/plain; version=0.0.4; charset=utf-8"));
+        if (endpoints.ServiceProvider.GetRequiredService<IOptions<MetricsOptions>>().Value.RequireKey)
+        {
+            metrics.RequireApiKey(ApiKeyScope.Global);
+        }
+    }
+
+    private static async Task<IResult> PublishEventsAsync(HttpRequest request, HubEventFactory factory, IEventDispatcher dispatcher)
+    {
+        var (body, error) = await JsonBody.ReadAsync(request);
+        if (error is not null)
+        {
+            return error;
+        }
+
+        JsonElement[] items = body.ValueKind == JsonValueKind.Array ? [.. body.EnumerateArray()] : [body];
+        var accepted = new List<HubEvent>(items.Length);
+        for (var i = 0; i < items.Length; i++)
+        {
+            if (!IncomingEvent.TryRead(items[i], defaultEvent: null, out var incoming, out var problem))
+            {
+                return Problems.BadRequest(body.ValueKind == JsonValueKind.Array ? $"Envelope {i}: {problem} Nothing was published." : problem);
+            }
+
+            accepted.Add(factory.Create(incoming));
+        }
+
+        await dispatcher.AcceptAsync(accepted, request.HttpContext.RequestAborted);
+        return Results.Json(new { accepted = accepted.Count }, statusCode: StatusCodes.Status202Accepted);
+    }
+
+    private static async Task<IResult> SetWebsocketAsync(HttpRequest request, string instance, IInstanceStore store)
+    {
+        if (!InstanceNames.IsValid(instance))
+        {
+            return Problems.BadRequest("Invalid instance name.");
+        }
+
+        var (body, error) = await JsonBody.ReadAsync(request);
+        if (error is not null)
+        {
+            return error;
+        }
+
+        if (body.ValueKind != JsonValueKind.Object
+            || !body.TryGetProperty("websocket", out var websocket)
+            || websocket.ValueKind != JsonValueKind.Object
+            || !websocket.TryGetProperty("enabled", out var enabled)
+            || enabled.ValueKind is not (JsonValueKind.True or JsonValueKind.False))
+        {
+            return Problems.BadRequest("Expected {\"websocket\":{\"enabled\":true|false,\"events\":[\"MESSAGES_UPSERT\", …]}}.");
+        }
+
+        List<string> events = [];
+        if (websocket.TryGetProperty("events", out var names) && names.ValueKind != JsonValueKind.Null)
+        {
+            if (names.ValueKind != JsonValueKind.Array || names.EnumerateArray().Any(name => name.ValueKind != JsonValueKind.String))
+            {
+                return Problems.BadRequest("websocket.events must be an array of event filter names.");
+            }
+
+            var unknown = new List<string>();
+            foreach (var name in names.EnumerateArray().Select(name => name.GetString()!))
+            {
+                if (EvolutionEvents.ParseFilterName(name) is { } filterName)
+                {
+                    events.Add(filterName);
+                }
+                else
+                {
+                    unknown.Add(name);
+                }
+            }
+
+            if (unknown.Count > 0)
+            {
+                return Problems.BadRequest($"Unknown event filter names: {string.Join(", ", unknown)}. Use the names of Evolution API's table, e.g. MESSAGES_UPSERT.");
+            }
+        }
+
+        var settings = WebsocketSettings.Create(enabled.GetBoolean(), events);
+        await store.SetSettingsAsync(instance, settings, request.HttpContext.RequestAborted);
+        return Results.Json(settings, statusCode: StatusCodes.Status201Created);
+    }
+
+    private static async Task<IResult> FindWebsocketAsync(string instance, IInstanceStore store, CancellationToken cancellationToken) =>
+        InstanceNames.IsValid(instance)
+            ? Results.Json(await store.GetSettingsAsync(instance, cancellationToken) ?? WebsocketSettings.Default)
+            : Problems.BadRequest("Invalid instance name.");
+
+    private static async Task<IResult> PutInstanceAsync(
+        HttpRequest request, string instance, IInstanceStore store, IConnectionRevoker revoker, CredentialResolver credentials)
+    {
+        if (!InstanceNames.IsValid(instance))
+        {
+            return Problems.BadRequest("Invalid instance name.");
+        }
+
+        var (body, error) = await JsonBody.ReadAsync(request);
+        if (error is not null)
+        {
+            return error;
+        }
+
+        if (body.ValueKind != JsonValueKind.Object
+            || !body.TryGetProperty("token", out var tokenElement)
+            || tokenElement.ValueKind != JsonValueKind.String
+            || tokenElement.GetString() is not { Length: > 0 } token)
+        {
+            return Problems.BadRequest("Expected {\"token\":\"…\"} with a non-empty token.");
+        }
+
+        if (SecretComparer.Equal(credentials.GlobalKey, token))
+        {
+            return Problems.BadRequest("An instance token must differ from the global key.");
+        }
+
+        var change = await store.SetTokenAsync(instance, token, request.HttpContext.RequestAborted);
+        switch (change)
+        {
+            case TokenChange.Conflict:
+                return Problems.Conflict("Another instance holds that token.");
+            case TokenChange.Rotated:
+                await revoker.RevokeAsync(instance, request.HttpContext.RequestAborted);
+                break;
+        }
+
+        return Results.Json(new { name = instance }, statusCode: change == TokenChange.Created ? StatusCodes.Status201Created : StatusCodes.Status200OK);
+    }
+
+    private static async Task<IResult> ListInstancesAsync(IInstanceStore store, IConnectionTracker tracker, CancellationToken cancellationToken)
+    {
+        var counts = await tracker.GetCountsAsync(cancellationToken);
+        var names = (await store.GetRegisteredInstancesAsync(cancellationToken)).Union(counts.Keys, StringComparer.Ordinal);
+        return Results.Json(names.Order(StringComparer.Ordinal).Select(name => new { name, connections = counts.GetValueOrDefault(name) }));
+    }
+
+    private static async Task<IResult> DeleteInstanceAsync(string instance, IInstanceStore store, IConnectionRevoker revoker, CancellationToken cancellationToken)
+    {
+        if (!await store.DeleteTokenAsync(instance, cancellationToken))
+        {
+            return Problems.NotFound($"Instance '{instance}' has no token.");
+        }
+
+        await revoker.RevokeAsync(instance, cancellationToken);
+        return Results.NoContent();
+    }
+}

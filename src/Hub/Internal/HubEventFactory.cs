@@ -1,0 +1,27 @@
+using Microsoft.Extensions.Options;
+
+namespace EvolutionHub.Internal;
+
+/// <summary>Turns what a publisher sent into the contract's envelope, once per event.</summary>
+public sealed class HubEventFactory(IOptions<WebsocketOptions> websocket, TimeProvider time)
+{
+    public HubEvent Create(IncomingEvent incoming)
+    {
+        var name = EvolutionEvents.Normalize(incoming.Event);
+        var envelope = new Dictionary<string, object?>(StringComparer.Ordinal)
+        {
+            ["event"] = name.Wire,
+            ["instance"] = incoming.Instance,
+            ["data"] = incoming.Data is { } data ? PlainJson.ToPlain(data) : null,
+            ["server_url"] = incoming.ServerUrl,
+            ["date_time"] = incoming.DateTime ?? time.GetUtcNow().UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", System.Globalization.CultureInfo.InvariantCulture),
+            ["sender"] = incoming.Sender,
+        };
+        if (websocket.Value.ForwardApiKey)
+        {
+            envelope["apikey"] = incoming.ApiKey;
+        }
+
+        return new HubEvent(incoming.Instance, name, envelope, time.GetTimestamp());
+    }
+}

@@ -1,0 +1,90 @@
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+using Microsoft.Extensions.Options;
+
+namespace EvolutionHub.Internal;
+
+/// <summary>
+/// Forwards a client event to Evolution API by its inbound route, with the instance's token (the global key when it has none).
+/// Always answers with the contract's result object, never throws for the client's sake.
+/// </summary>
+public sealed partial class InboundForwarder(
+    IHttpClientFactory httpClients,
+    InboundRoutes routes,
+    IInstanceStore store,
+    IOptions<EvolutionOptions> evolution,
+    IOptions<ApiKeyOptions> keys,
+    ILogger<InboundForwarder> logger)
+{
+    public const string HttpClientName = "evolution";
+
+    public async Task<IReadOnlyDictionary<string, object?>> ForwardAsync(string instance, string eventName, JsonElement? payload, CancellationToken cancellationToken)
+    {
+        if (!routes.TryGet(eventName, out var route))
+        {
+            return Failure($"No inbound route for event '{eventName}'.");
+        }
+
+        var baseUrl = evolution.Value.BaseUrl;
+        if (string.IsNullOrWhiteSpace(baseUrl))
+        {
+            return Failure("Inbound forwarding is off: Evolution:BaseUrl is not set.");
+        }
+
+        try
+        {
+            using var request = new HttpRequestMessage(route.Method, route.ToUri(baseUrl, instance));
+            request.Headers.Add("apikey", await store.GetTokenAsync(instance, cancellationToken) ?? keys.Value.ApiKey);
+            if (payload is { ValueKind: not JsonValueKind.Undefined } body)
+            {
+                request.Content = new StringContent(body.GetRawText(), Encoding.UTF8, "application/json");
+            }
+
+            using var response = await httpClients.CreateClient(HttpClientName).SendAsync(request, cancellationToken);
+            var responseBody = await ReadBodyAsync(response.Content, cancellationToken);
+            return new Dictionary<string, object?>(StringComparer.Ordinal)
+            {
+                ["ok"] = response.IsSuccessStatusCode,
+                ["status"] = (int)response.StatusCode,
+                ["body"] = responseBody,
+            };
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            Log.ForwardFailed(logger, eventName, instance, exception);
+            return Failure($"Evolution API could not be reached: {exception.Message}");
+        }
+    }
+
+    public static IReadOnlyDictionary<string, object?> Failure(string error) =>
+        new Dictionary<string, object?>(StringComparer.Ordinal) { ["ok"] = false, ["error"] = error };
+
+    private static async Task<object?> ReadBodyAsync(HttpContent content, CancellationToken cancellationToken)
+    {
+        var text = await content.ReadAsStringAsync(cancellationToken);
+        if (text.Length == 0)
+        {
+            return null;
+        }
+
+        if (IsJson(content.Headers.ContentType))
+        {
+            try
+            {
+                using var document = JsonDocument.Parse(text);
+                return PlainJson.ToPlain(document.RootElement);
+            }
+            catch (JsonException)
+            {
+                return text;
+            }
+        }
+
+        return text;
+    }
+
+    private static bool IsJson(MediaTypeHeaderValue? contentType) =>
+        contentType?.MediaType is { } mediaType
+        && (mediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase) || mediaType.EndsWith("+json", StringComparison.OrdinalIgnoreCase));
+}

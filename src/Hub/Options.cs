@@ -1,0 +1,91 @@
+namespace EvolutionHub;
+
+/// <summary>The <c>Authentication</c> section.</summary>
+public sealed class ApiKeyOptions
+{
+    /// <summary>The global key: every instance, every route. Env alias <c>AUTHENTICATION_API_KEY</c>.</summary>
+    public string ApiKey { get; set; } = "";
+}
+
+/// <summary>The <c>Websocket</c> section.</summary>
+public sealed class WebsocketOptions
+{
+    /// <summary>Serve the SignalR hub and Socket.IO at all. Env alias <c>WEBSOCKET_ENABLED</c>.</summary>
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>Deliver every instance's events to global listeners. Env alias <c>WEBSOCKET_GLOBAL_EVENTS</c>.</summary>
+    public bool GlobalEvents { get; set; }
+
+    /// <summary>Comma-separated client addresses that connect without a key, with the global key's scope. Env alias <c>WEBSOCKET_ALLOWED_HOSTS</c>.</summary>
+    public string AllowedHosts { get; set; } = "";
+
+    /// <summary>Keep the publisher's <c>apikey</c> in delivered envelopes. Env alias <c>WEBSOCKET_FORWARD_APIKEY</c>.</summary>
+    public bool ForwardApiKey { get; set; }
+}
+
+/// <summary>The <c>Cors</c> section.</summary>
+public sealed class CorsOriginOptions
+{
+    /// <summary>Comma-separated allowed origins, <c>*</c> for any. Empty: <c>*</c> in Development, none otherwise. Env alias <c>CORS_ORIGIN</c>.</summary>
+    public string Origin { get; set; } = "";
+}
+
+/// <summary>The <c>Evolution</c> section: the Evolution API that inbound events are forwarded to.</summary>
+public sealed class EvolutionOptions
+{
+    /// <summary>Evolution API's base URL; empty turns inbound forwarding off. Env alias <c>EVOLUTION_BASE_URL</c>.</summary>
+    public string BaseUrl { get; set; } = "";
+
+    /// <summary>Seconds one forwarded request may take, retries included.</summary>
+    public int TimeoutSeconds { get; set; } = 30;
+}
+
+/// <summary>The <c>Storage</c> section.</summary>
+public sealed class StorageOptions
+{
+    /// <summary>The database file; relative paths are under the content root. Env alias <c>HUB_DATA_PATH</c>.</summary>
+    public string Path { get; set; } = "data/evolutionhub.db";
+}
+
+/// <summary>The <c>Http</c> section.</summary>
+public sealed class HttpLimitsOptions
+{
+    /// <summary>The largest request body accepted, in bytes.</summary>
+    public long MaxRequestBodyBytes { get; set; } = 32 * 1024 * 1024;
+}
+
+/// <summary>The <c>Inbound</c> section.</summary>
+public sealed class InboundOptions
+{
+    /// <summary>Client event name → <c>"METHOD /path/{instance}"</c> under <see cref="EvolutionOptions.BaseUrl"/>.</summary>
+    public Dictionary<string, string> Routes { get; set; } = new(StringComparer.OrdinalIgnoreCase);
+}
+
+/// <summary>The <c>Metrics</c> section.</summary>
+public sealed class MetricsOptions
+{
+    /// <summary>Serve <c>/metrics</c> to the global key only.</summary>
+    public bool RequireKey { get; set; }
+}
+
+/// <summary>The <c>Redis</c> section.</summary>
+public sealed class RedisOptions
+{
+    /// <summary>A StackExchange.Redis configuration string or <c>redis://</c> URI; empty means a single node. Env alias <c>REDIS_URI</c>.</summary>
+    public string Configuration { get; set; } = "";
+}
+
+/// <summary>One entry of the <c>Instances</c> section: an instance registered from configuration.</summary>
+public sealed class ConfiguredInstance
+{
+    public string? Token { get; set; }
+
+    public ConfiguredWebsocketSettings? Websocket { get; set; }
+}
+
+public sealed class ConfiguredWebsocketSettings
+{
+    public bool Enabled { get; set; } = true;
+
+    public List<string> Events { get; set; } = [];
+}

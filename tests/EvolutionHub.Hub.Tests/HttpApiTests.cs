@@ -1,0 +1,237 @@
+using System.Text;
+using System.Text.Json;
+using Microsoft.AspNetCore.SignalR.Client;
+
+using EvolutionHub.Testing;
+
+namespace EvolutionHub.Hub.Tests;
+
+public sealed class HttpApiTests
+{
+    private static readonly Dictionary<string, string?> NoSettings = [];
+
+    [Theory]
+    [InlineData("GET", "/nothing-here")]
+    [InlineData("POST", "/api/nothing")]
+    [InlineData("GET", "/websocket/set")]
+    public async Task Unknown_routes_are_404_problems_before_any_key_check(string method, string path)
+    {
+        await using var hub = await HubServer.StartAsync();
+        await Expect.ProblemAsync(await hub.SendAsync(new HttpMethod(method), path, apiKey: null), 404);
+    }
+
+    [Fact]
+    public async Task Api_events_accepts_one_envelope_or_a_batch_with_the_global_key_only()
+    {
+        await using var hub = await HubServer.StartAsync();
+        await hub.RegisterAsync("shop", "shop-token");
+        const string one = """{"event":"CALL","instance":"shop","data":{}}""";
+        const string two = """[{"event":"CALL","instance":"shop","data":{}},{"event":"CALL","instance":"shop"}]""";
+
+        Assert.Equal(1, (await Expect.JsonAsync(await hub.SendAsync(HttpMethod.Post, "/api/events", HubServer.GlobalKey, one), 202)).GetProperty("accepted").GetInt32());
+        Assert.Equal(2, (await Expect.JsonAsync(await hub.SendAsync(HttpMethod.Post, "/api/events", HubServer.GlobalKey, two), 202)).GetProperty("accepted").GetInt32());
+        await Expect.ProblemAsync(await hub.SendAsync(HttpMethod.Post, "/api/events", null, one), 401);
+        await Expect.ProblemAsync(await hub.SendAsync(HttpMethod.Post, "/api/events", "unknown-key", one), 401);
+        await Expect.ProblemAsync(await hub.SendAsync(HttpMethod.Post, "/api/events", "shop-token", one), 403);
+        await Expect.ProblemAsync(await hub.SendAsync(HttpMethod.Post, "/api/events", HubServer.GlobalKey, "{not json"), 400);
+        await Expect.ProblemAsync(await hub.SendAsync(HttpMethod.Post, "/api/events", HubServer.GlobalKey, """{"instance":"shop"}"""), 400);
+        await Expect.ProblemAsync(await hub.SendAsync(HttpMethod.Post, "/api/events", HubServer.GlobalKey, """{"event":"CALL","instance":"a/b"}"""), 400);
+        await Expect.ProblemAsync(await hub.SendAsync(HttpMethod.Post, "/api/events", HubServer.GlobalKey, """{"event":"CALL","instance":"shop","sender":5}"""), 400);
+    }
+
+    [Fact]
+    public async Task A_batch_with_one_bad_envelope_publishes_nothing()
+    {
+        await using var hub = await HubServer.StartAsync();
+        await using var connection = hub.SignalR(HubServer.GlobalKey);
+        var events = new EventRecorder(connection, "call");
+        await connection.StartAsync();
+        await connection.InvokeAsync("Subscribe", "batch");
+
+        var bad = """[{"event":"CALL","instance":"batch","data":{"n":1}},{"event":"CALL"}]""";
+        await Expect.ProblemAsync(await hub.SendAsync(HttpMethod.Post, "/api/events", HubServer.GlobalKey, bad), 400);
+        await hub.PublishAsync(new { @event = "CALL", instance = "batch", data = new { n = 2 } });
+
+        Assert.Equal(2, (await events.NextEnvelopeAsync("call")).GetProperty("data").GetProperty("n").GetInt32());
+    }
+
+    [Fact]
+    public async Task A_body_over_the_limit_is_413()
+    {
+        await using var hub = await HubServer.StartAsync(new Dictionary<string, string?> { ["Http:MaxRequestBodyBytes"] = "1024" });
+        var big = JsonSerializer.Serialize(new { @event = "CALL", instance = "big", data = new { text = new string('x', 4096) } });
+        await Expect.ProblemAsync(await hub.SendAsync(HttpMethod.Post, "/api/events", HubServer.GlobalKey, big), 413);
+        await Expect.StatusAsync(await hub.SendAsync(HttpMethod.Post, "/api/events", HubServer.GlobalKey, """{"event":"CALL","instance":"big"}"""), 202);
+    }
+
+    [Fact]
+    public async Task Webhook_accepts_Evolution_bodies_by_header_or_body_key_and_names_events_by_body_or_slug()
+    {
+        await using var hub = await HubServer.StartAsync();
+        await hub.RegisterAsync("evo", "evo-token");
+        await hub.RegisterAsync("other", "other-token");
+        await using var connection = hub.SignalR(HubServer.GlobalKey);
+        var events = new EventRecorder(connection, "messages.upsert", "qrcode.updated", "connection.update");
+        await connection.StartAsync();
+        await connection.InvokeAsync("Subscribe", "evo");
+
+        var global = new { @event = "messages.upsert", instance = "evo", data = new { n = 1 }, destination = "https://x", date_time = "2026-11-27T10:00:00.000Z", sender = "s", server_url = "https://evo", apikey = "evo-token" };
+        await Expect.StatusAsync(await hub.PostAsync("/webhook", null, global), 202);
+        var envelope = await events.NextEnvelopeAsync("messages.upsert");
+        Assert.False(envelope.TryGetProperty("destination", out _));
+        Assert.False(envelope.TryGetProperty("apikey", out _));
+
+        await Expect.StatusAsync(await hub.PostAsync("/webhook/qrcode-updated", HubServer.GlobalKey, new { instance = "evo", data = new { n = 2 } }), 202);
+        Assert.Equal(2, (await events.NextEnvelopeAsync("qrcode.updated")).GetProperty("data").GetProperty("n").GetInt32());
+
+        // The body's event wins over the slug.
+        await Expect.StatusAsync(await hub.PostAsync("/webhook/qrcode-updated", null, new { @event = "CONNECTION_UPDATE", instance = "evo", apikey = HubServer.GlobalKey }), 202);
+        await events.NextEnvelopeAsync("connection.update");
+
+        await Expect.ProblemAsync(await hub.PostAsync("/webhook", null, new { @event = "CALL", instance = "evo" }), 401);
+        await Expect.ProblemAsync(await hub.PostAsync("/webhook", null, new { @event = "CALL", instance = "evo", apikey = "nope" }), 401);
+        await Expect.ProblemAsync(await hub.PostAsync("/webhook", null, new { @event = "CALL", instance = "evo", apikey = "other-token" }), 403);
+        await Expect.ProblemAsync(await hub.PostAsync("/webhook", "other-token", new { @event = "CALL", instance = "evo" }), 403);
+        await Expect.ProblemAsync(await hub.PostAsync("/webhook", HubServer.GlobalKey, new { instance = "evo" }), 400);
+        await Expect.ProblemAsync(await hub.SendAsync(HttpMethod.Post, "/webhook", HubServer.GlobalKey, "[1,2"), 400);
+    }
+
+    [Fact]
+    public async Task Websocket_set_and_find_follow_Evolution_rules()
+    {
+        await using var hub = await HubServer.StartAsync();
+        await hub.RegisterAsync("ws", "ws-token");
+        await hub.RegisterAsync("other", "other-token");
+
+        var initial = await Expect.JsonAsync(await hub.SendAsync(HttpMethod.Get, "/websocket/find/ws", "ws-token"), 200);
+        Assert.True(initial.GetProperty("enabled").GetBoolean());
+        Assert.Equal(33, initial.GetProperty("events").GetArrayLength());
+
+        var set = await Expect.JsonAsync(await hub.PostAsync("/websocket/set/ws", "ws-token", new { websocket = new { enabled = true, events = new[] { "MESSAGES_UPSERT", "GROUPS_UPDATE" } } }), 201);
+        Assert.Equal("""{"enabled":true,"events":["MESSAGES_UPSERT","GROUP_UPDATE"]}""", set.GetRawText());
+        Assert.Equal(set.GetRawText(), (await Expect.JsonAsync(await hub.SendAsync(HttpMethod.Get, "/websocket/find/ws", HubServer.GlobalKey), 200)).GetRawText());
+
+        var all = await Expect.JsonAsync(await hub.PostAsync("/websocket/set/ws", HubServer.GlobalKey, new { websocket = new { enabled = true, events = Array.Empty<string>() } }), 201);
+        Assert.Equal(33, all.GetProperty("events").GetArrayLength());
+        var off = await Expect.JsonAsync(await hub.PostAsync("/websocket/set/ws", HubServer.GlobalKey, new { websocket = new { enabled = false, events = new[] { "CALL" } } }), 201);
+        Assert.Equal("""{"enabled":false,"events":[]}""", off.GetRawText());
+
+        await Expect.ProblemAsync(await hub.PostAsync("/websocket/set/ws", HubServer.GlobalKey, new { websocket = new { enabled = true, events = new[] { "messages.upsert" } } }), 400);
+        await Expect.ProblemAsync(await hub.PostAsync("/websocket/set/ws", HubServer.GlobalKey, new { websocket = new { enabled = true, events = new[] { "NOT_AN_EVENT" } } }), 400);
+        await Expect.ProblemAsync(await hub.PostAsync("/websocket/set/ws", HubServer.GlobalKey, new { enabled = true }), 400);
+        await Expect.ProblemAsync(await hub.PostAsync("/websocket/set/ws", "other-token", new { websocket = new { enabled = true } }), 403);
+        await Expect.ProblemAsync(await hub.PostAsync("/websocket/set/ws", null, new { websocket = new { enabled = true } }), 401);
+        await Expect.ProblemAsync(await hub.SendAsync(HttpMethod.Get, "/websocket/find/ws", "other-token"), 403);
+        await Expect.ProblemAsync(await hub.SendAsync(HttpMethod.Get, "/websocket/find/ws", "bad"), 401);
+    }
+
+    [Fact]
+    public async Task Instances_are_registered_rotated_listed_with_connection_counts_and_revoked()
+    {
+        await using var hub = await HubServer.StartAsync();
+        await Expect.StatusAsync(await hub.SendAsync(HttpMethod.Put, "/api/instances/alpha", HubServer.GlobalKey, """{"token":"alpha-1"}"""), 201);
+        await Expect.StatusAsync(await hub.SendAsync(HttpMethod.Put, "/api/instances/alpha", HubServer.GlobalKey, """{"token":"alpha-2"}"""), 200);
+        await Expect.ProblemAsync(await hub.SendAsync(HttpMethod.Put, "/api/instances/beta", HubServer.GlobalKey, """{"token":"alpha-2"}"""), 409);
+        await Expect.ProblemAsync(await hub.SendAsync(HttpMethod.Put, "/api/instances/beta", HubServer.GlobalKey, """{"token":""}"""), 400);
+        await Expect.ProblemAsync(await hub.SendAsync(HttpMethod.Put, "/api/instances/beta", HubServer.GlobalKey, """{"tok":"x"}"""), 400);
+        await Expect.ProblemAsync(await hub.SendAsync(HttpMethod.Put, "/api/instances/beta", "alpha-2", """{"token":"b"}"""), 403);
+        await Expect.ProblemAsync(await hub.SendAsync(HttpMethod.Put, "/api/instances/beta", null, """{"token":"b"}"""), 401);
+
+        await using var first = hub.SignalR("alpha-2");
+        await using var second = hub.SignalR(HubServer.GlobalKey);
+        await Task.WhenAll(first.StartAsync(), second.StartAsync());
+        await first.InvokeAsync("Subscribe", "alpha");
+        await second.InvokeAsync("Subscribe", "alpha");
+        await second.InvokeAsync("Subscribe", "live-only");
+
+        var list = await Expect.JsonAsync(await hub.SendAsync(HttpMethod.Get, "/api/instances", HubServer.GlobalKey), 200);
+        Assert.Equal("""[{"name":"alpha","connections":2},{"name":"live-only","connections":1}]""", list.GetRawText());
+        Assert.DoesNotContain("alpha-2", list.GetRawText());
+        await Expect.ProblemAsync(await hub.SendAsync(HttpMethod.Get, "/api/instances", "alpha-2"), 403);
+
+        await Expect.StatusAsync(await hub.SendAsync(HttpMethod.Delete, "/api/instances/alpha", HubServer.GlobalKey), 204);
+        await Expect.ProblemAsync(await hub.SendAsync(HttpMethod.Delete, "/api/instances/alpha", HubServer.GlobalKey), 404);
+        await Expect.ProblemAsync(await hub.SendAsync(HttpMethod.Get, "/websocket/find/alpha", "alpha-2"), 401);
+        await Eventually.UntilAsync(async () => first.State == HubConnectionState.Disconnected, TimeSpan.FromSeconds(5), "the revoked token's connection to close");
+        Assert.Equal(HubConnectionState.Connected, second.State);
+    }
+
+    [Fact]
+    public async Task Health_and_metrics_answer_anyone_unless_metrics_require_the_key()
+    {
+        await using var hub = await HubServer.StartAsync();
+        await Expect.StatusAsync(await hub.SendAsync(HttpMethod.Get, "/health/live", null), 200);
+        await Expect.StatusAsync(await hub.SendAsync(HttpMethod.Get, "/health/ready", null), 200);
+        await hub.PublishAsync(new { @event = "CALL", instance = "m", data = new { } });
+        await using var connection = hub.SignalR(HubServer.GlobalKey);
+        await connection.StartAsync();
+
+        var response = await hub.SendAsync(HttpMethod.Get, "/metrics", null);
+        await Expect.StatusAsync(response, 200);
+        Assert.Equal("text/plain", response.Content.Headers.ContentType?.MediaType);
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.Contains("evolutionhub_events_in_total 1\n", text);
+        Assert.Contains("evolutionhub_connections 1\n", text);
+        Assert.Contains("# TYPE evolutionhub_fanout_latency_seconds histogram", text);
+
+        await using var locked = await HubServer.StartAsync(new Dictionary<string, string?> { ["Metrics:RequireKey"] = "true" });
+        await Expect.ProblemAsync(await locked.SendAsync(HttpMethod.Get, "/metrics", null), 401);
+        await Expect.StatusAsync(await locked.SendAsync(HttpMethod.Get, "/metrics", HubServer.GlobalKey), 200);
+    }
+
+    [Theory]
+    [InlineData("*", "https://any.example", true)]
+    [InlineData("https://app.example, https://admin.example", "https://admin.example", true)]
+    [InlineData("https://app.example", "https://evil.example", false)]
+    public async Task Cors_echoes_allowed_origins_with_credentials_on_every_surface(string configured, string origin, bool allowed)
+    {
+        await using var hub = await HubServer.StartAsync(new Dictionary<string, string?> { ["Cors:Origin"] = configured });
+        var surfaces = new[]
+        {
+            (HttpMethod.Options, "/api/events", true),
+            (HttpMethod.Options, "/hubs/events/negotiate?negotiateVersion=1", true),
+            (HttpMethod.Options, "/socket.io/?EIO=4&transport=polling", true),
+            (HttpMethod.Get, "/socket.io/?EIO=4&transport=polling", false),
+            (HttpMethod.Get, "/health/live", false),
+        };
+        foreach (var (method, path, preflight) in surfaces)
+        {
+            using var response = await hub.SendAsync(method, path, null, configure: request =>
+            {
+                request.Headers.Add("Origin", origin);
+                if (preflight)
+                {
+                    request.Headers.Add("Access-Control-Request-Method", "POST");
+                    request.Headers.Add("Access-Control-Request-Headers", "apikey,content-type");
+                }
+            });
+            var echoed = response.Headers.TryGetValues("Access-Control-Allow-Origin", out var values) ? values.Single() : null;
+            Assert.True((allowed ? origin : null) == echoed, $"{method} {path}: Access-Control-Allow-Origin was '{echoed}'");
+            if (allowed)
+            {
+                Assert.Equal("true", response.Headers.GetValues("Access-Control-Allow-Credentials").Single());
+            }
+        }
+    }
+
+    [Fact]
+    public async Task No_cors_origin_outside_development_sends_no_cors_headers()
+    {
+        await using var hub = await HubServer.StartAsync();
+        using var response = await hub.SendAsync(HttpMethod.Get, "/health/live", null, configure: r => r.Headers.Add("Origin", "https://app.example"));
+        Assert.False(response.Headers.Contains("Access-Control-Allow-Origin"));
+    }
+}
+
+public sealed class WebsocketDisabledTests
+{
+    [Theory]
+    [InlineData("POST", "/hubs/events/negotiate?negotiateVersion=1")]
+    [InlineData("GET", "/socket.io/?EIO=4&transport=polling")]
+    public async Task With_websockets_disabled_neither_SignalR_nor_SocketIo_is_served(string method, string path)
+    {
+        await using var hub = await HubServer.StartAsync(new Dictionary<string, string?> { ["Websocket:Enabled"] = "false" });
+        await Expect.ProblemAsync(await hub.SendAsync(new HttpMethod(method), path, HubServer.GlobalKey), 404);
+        await Expect.StatusAsync(await hub.SendAsync(HttpMethod.Post, "/api/events", HubServer.GlobalKey, """{"event":"CALL","instance":"x"}"""), 202);
+    }
+}

@@ -1,0 +1,88 @@
+using System.Text.Json;
+using EvolutionHub.Internal;
+using Microsoft.AspNetCore.SignalR.Client;
+
+namespace EvolutionHub.Hub.Tests;
+
+public sealed class InboundTests
+{
+    private static Dictionary<string, string?> Settings(Upstream upstream) => new()
+    {
+        ["Evolution:BaseUrl"] = upstream.BaseUrl,
+        ["Evolution:TimeoutSeconds"] = "5",
+        ["Inbound:Routes:send_message"] = "POST /message/sendText/{instance}",
+        ["Inbound:Routes:connection_state"] = "GET /instance/connectionState/{instance}",
+    };
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Send_forwards_to_Evolution_with_the_instance_token_and_returns_the_result(bool messagePack)
+    {
+        await using var upstream = await Upstream.StartAsync();
+        await using var hub = await HubServer.StartAsync(Settings(upstream));
+        await hub.RegisterAsync("shop", "shop-token");
+        await using var connection = hub.SignalR("shop-token", messagePack: messagePack);
+        await connection.StartAsync();
+
+        var result = PlainJson.ToElement(await connection.InvokeAsync<object>("Send", "shop", "send_message", new Dictionary<string, object?> { ["number"] = "5511999999999", ["text"] = "hi" }));
+
+        Assert.Equal("""{"ok":true,"status":201,"body":{"key":{"id":"ABC123"},"status":"PENDING"}}""", result.GetRawText());
+        var request = Assert.Single(upstream.Requests);
+        Assert.Equal(("POST", "/message/sendText/shop", "shop-token"), (request.Method, request.Path, request.ApiKey));
+        Assert.Equal("""{"number":"5511999999999","text":"hi"}""", JsonDocument.Parse(request.Body).RootElement.GetRawText());
+    }
+
+    [Fact]
+    public async Task An_instance_without_a_token_is_forwarded_with_the_global_key_and_upstream_errors_are_reported()
+    {
+        await using var upstream = await Upstream.StartAsync();
+        upstream.Status = 400;
+        upstream.Body = """{"error":"bad number"}""";
+        await using var hub = await HubServer.StartAsync(Settings(upstream));
+        await using var connection = hub.SignalR(HubServer.GlobalKey);
+        await connection.StartAsync();
+
+        var result = PlainJson.ToElement(await connection.InvokeAsync<object>("Send", "unregistered", "SEND_MESSAGE", new { number = "x" }));
+
+        Assert.Equal("""{"ok":false,"status":400,"body":{"error":"bad number"}}""", result.GetRawText());
+        Assert.Equal(HubServer.GlobalKey, Assert.Single(upstream.Requests).ApiKey);
+    }
+
+    [Fact]
+    public async Task No_route_or_no_upstream_answers_an_error_result()
+    {
+        await using var upstream = await Upstream.StartAsync();
+        await using var hub = await HubServer.StartAsync(Settings(upstream));
+        await using var off = await HubServer.StartAsync(new Dictionary<string, string?> { ["Inbound:Routes:send_message"] = "POST /message/sendText/{instance}" });
+        await using var connection = hub.SignalR(HubServer.GlobalKey);
+        await using var offConnection = off.SignalR(HubServer.GlobalKey);
+        await Task.WhenAll(connection.StartAsync(), offConnection.StartAsync());
+
+        var noRoute = PlainJson.ToElement(await connection.InvokeAsync<object>("Send", "shop", "no_such_route", null));
+        Assert.False(noRoute.GetProperty("ok").GetBoolean());
+        Assert.Contains("no_such_route", noRoute.GetProperty("error").GetString());
+
+        var noUpstream = PlainJson.ToElement(await offConnection.InvokeAsync<object>("Send", "shop", "send_message", new { text = "x" }));
+        Assert.False(noUpstream.GetProperty("ok").GetBoolean());
+        Assert.Contains("BaseUrl", noUpstream.GetProperty("error").GetString());
+        Assert.Empty(upstream.Requests);
+    }
+
+    [Fact]
+    public async Task An_unreachable_upstream_answers_an_error_result_and_the_connection_stays()
+    {
+        await using var upstream = await Upstream.StartAsync();
+        var settings = Settings(upstream);
+        await upstream.DisposeAsync();
+        await using var hub = await HubServer.StartAsync(settings);
+        await using var connection = hub.SignalR(HubServer.GlobalKey);
+        await connection.StartAsync();
+
+        var result = PlainJson.ToElement(await connection.InvokeAsync<object>("Send", "shop", "connection_state", null));
+
+        Assert.False(result.GetProperty("ok").GetBoolean());
+        Assert.True(result.TryGetProperty("error", out _));
+        Assert.Equal(HubConnectionState.Connected, connection.State);
+    }
+}

@@ -1,0 +1,127 @@
+using EvolutionHub.Internal;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
+using EvolutionHub.Testing;
+
+namespace EvolutionHub.Hub.Tests;
+
+public sealed class PersistenceAndConfigurationTests
+{
+    [Fact]
+    public async Task A_restart_keeps_tokens_and_settings()
+    {
+        var storage = HubServer.NewStoragePath();
+        await using (var first = await HubServer.StartAsync(storagePath: storage))
+        {
+            await first.RegisterAsync("kept", "kept-token");
+            await Expect.StatusAsync(await first.PostAsync("/websocket/set/kept", "kept-token", new { websocket = new { enabled = true, events = new[] { "CALL" } } }), 201);
+        }
+
+        await using var second = await HubServer.StartAsync(storagePath: storage);
+        var settings = await Expect.JsonAsync(await second.SendAsync(HttpMethod.Get, "/websocket/find/kept", "kept-token"), 200);
+        Assert.Equal("""{"enabled":true,"events":["CALL"]}""", settings.GetRawText());
+        Assert.Equal("""[{"name":"kept","connections":0}]""", (await Expect.JsonAsync(await second.SendAsync(HttpMethod.Get, "/api/instances", HubServer.GlobalKey), 200)).GetRawText());
+    }
+
+    [Fact]
+    public async Task Instances_listed_in_configuration_are_registered()
+    {
+        await using var hub = await HubServer.StartAsync(new Dictionary<string, string?>
+        {
+            ["Instances:configured:Token"] = "configured-token",
+            ["Instances:configured:Websocket:Enabled"] = "true",
+            ["Instances:configured:Websocket:Events:0"] = "MESSAGES_UPSERT",
+        });
+
+        var settings = await Expect.JsonAsync(await hub.SendAsync(HttpMethod.Get, "/websocket/find/configured", "configured-token"), 200);
+        Assert.Equal("""{"enabled":true,"events":["MESSAGES_UPSERT"]}""", settings.GetRawText());
+    }
+
+    [Fact]
+    public void Outside_development_the_hub_refuses_to_start_without_a_key()
+    {
+        var refused = Assert.Throws<HubStartupException>(() =>
+            EvolutionHubApplication.Create(["--environment=Production", "--Authentication:ApiKey=", "--urls=http://127.0.0.1:0", $"--Storage:Path={HubServer.NewStoragePath()}"]));
+        Assert.Contains("AUTHENTICATION_API_KEY", refused.Message);
+    }
+
+    [Fact]
+    public async Task In_development_the_hub_makes_up_a_key()
+    {
+        await using var app = EvolutionHubApplication.Create(["--environment=Development", "--Authentication:ApiKey=", "--urls=http://127.0.0.1:0", $"--Storage:Path={HubServer.NewStoragePath()}"]);
+        Assert.True(app.Services.GetRequiredService<IOptions<ApiKeyOptions>>().Value.ApiKey.Length >= 32);
+    }
+
+    [Fact]
+    public void Evolution_style_environment_variables_map_onto_configuration_keys()
+    {
+        var aliases = EnvironmentAliases.Read(new System.Collections.Hashtable
+        {
+            ["AUTHENTICATION_API_KEY"] = "k",
+            ["WEBSOCKET_ENABLED"] = "false",
+            ["WEBSOCKET_GLOBAL_EVENTS"] = "true",
+            ["WEBSOCKET_ALLOWED_HOSTS"] = "127.0.0.1",
+            ["WEBSOCKET_FORWARD_APIKEY"] = "true",
+            ["CORS_ORIGIN"] = "*",
+            ["REDIS_URI"] = "redis://localhost:6379",
+            ["EVOLUTION_BASE_URL"] = "http://evo",
+            ["HUB_DATA_PATH"] = "/data/hub.db",
+            ["UNRELATED"] = "x",
+        });
+
+        Assert.Equal(
+            new Dictionary<string, string?>
+            {
+                ["Authentication:ApiKey"] = "k",
+                ["Websocket:Enabled"] = "false",
+                ["Websocket:GlobalEvents"] = "true",
+                ["Websocket:AllowedHosts"] = "127.0.0.1",
+                ["Websocket:ForwardApiKey"] = "true",
+                ["Cors:Origin"] = "*",
+                ["Redis:Configuration"] = "redis://localhost:6379",
+                ["Evolution:BaseUrl"] = "http://evo",
+                ["Storage:Path"] = "/data/hub.db",
+            },
+            aliases);
+    }
+
+    [Fact]
+    public async Task The_hub_runs_as_its_own_process_from_another_folder_with_environment_aliases()
+    {
+        var dll = typeof(EvolutionHubApplication).Assembly.Location;
+        var workingDirectory = Directory.CreateTempSubdirectory("evolutionhub-cwd").FullName;
+        var start = new System.Diagnostics.ProcessStartInfo("dotnet") { WorkingDirectory = workingDirectory, RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add(dll);
+        start.ArgumentList.Add("--urls=http://127.0.0.1:0");
+        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+        start.Environment["AUTHENTICATION_API_KEY"] = "process-key";
+        start.Environment["HUB_DATA_PATH"] = HubServer.NewStoragePath();
+        start.Environment["Logging__LogLevel__Microsoft.Hosting.Lifetime"] = "Information";
+        using var process = System.Diagnostics.Process.Start(start)!;
+        try
+        {
+            var listening = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+            process.OutputDataReceived += (_, e) =>
+            {
+                if (e.Data?.Contains("Now listening on: ", StringComparison.Ordinal) == true)
+                {
+                    listening.TrySetResult(e.Data[(e.Data.IndexOf("http", StringComparison.Ordinal))..].Trim());
+                }
+            };
+            process.BeginOutputReadLine();
+            process.BeginErrorReadLine();
+            var address = await listening.Task.WithTimeout(TimeSpan.FromSeconds(30), "the hub process to listen");
+
+            using var http = new HttpClient { BaseAddress = new Uri(address) };
+            using var request = new HttpRequestMessage(HttpMethod.Get, "/api/instances");
+            request.Headers.Add("apikey", "process-key");
+            await Expect.StatusAsync(await http.SendAsync(request), 200);
+        }
+        finally
+        {
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync();
+        }
+    }
+}

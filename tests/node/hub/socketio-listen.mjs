@@ -1,0 +1,70 @@
+// Connects a Socket.IO client to the hub, publishes over HTTP once connected, and reports the events received.
+// Usage: node hub/socketio-listen.mjs '<json config>'
+// config: { url, namespace, client: "v4"|"v2", auth, query, extraHeaders, transports, events: [names], expect,
+//          probe: { url, apikey, method, body } (requested once connected, its JSON answer reported),
+//          expectDisconnect (finish when the server disconnects the socket), publish: { url, apikey, body } }
+// Prints RESULT {"events":[{"name","envelope"}],"probe":…}, RESULT {"disconnected":"<reason>","probe":…} or RESULT {"connectError":"…"}.
+import { createRequire } from 'node:module';
+
+const require = createRequire(import.meta.url);
+const config = JSON.parse(process.argv[2]);
+const { io } = config.client === 'v2' ? { io: require('socket.io-client-v2') } : await import('socket.io-client');
+
+const options = { forceNew: true, reconnection: false, timeout: 10000 };
+if (config.transports) options.transports = config.transports;
+if (config.auth) options.auth = config.auth;
+if (config.query) options.query = config.query;
+if (config.extraHeaders) options.extraHeaders = config.extraHeaders;
+const socket = io(config.url + config.namespace, options);
+
+const received = [];
+let probe = null;
+const deadline = setTimeout(() => {
+  console.error(`timed out: ${received.length} of ${config.expect} events received: ${JSON.stringify(received)}`);
+  process.exit(1);
+}, 15000);
+
+function finish(result) {
+  clearTimeout(deadline);
+  socket.close();
+  console.log('RESULT ' + JSON.stringify(result));
+  process.exit(0);
+}
+
+for (const name of config.events ?? []) {
+  socket.on(name, envelope => {
+    received.push({ name, envelope });
+    if (received.length >= config.expect) finish({ events: received, probe });
+  });
+}
+
+socket.on('connect_error', error => finish({ connectError: error.message }));
+socket.on('error', error => finish({ connectError: typeof error === 'string' ? error : error.message }));
+socket.on('connect', async () => {
+  if (config.expectDisconnect) {
+    socket.on('disconnect', reason => finish({ disconnected: reason, probe }));
+  }
+  if (config.probe) {
+    const answer = await fetch(config.probe.url, {
+      method: config.probe.method ?? 'GET',
+      headers: { apikey: config.probe.apikey, 'content-type': 'application/json' },
+      body: config.probe.body === undefined ? undefined : JSON.stringify(config.probe.body),
+    });
+    const text = await answer.text();
+    probe = { status: answer.status, body: text ? JSON.parse(text) : null };
+  }
+  if (config.expectDisconnect) return;
+  if (!config.publish) {
+    if (config.expect === 0) finish({ events: [], probe });
+    return;
+  }
+  const response = await fetch(config.publish.url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', apikey: config.publish.apikey },
+    body: JSON.stringify(config.publish.body),
+  });
+  if (response.status !== 202) {
+    console.error(`publish answered ${response.status}: ${await response.text()}`);
+    process.exit(1);
+  }
+});
