@@ -389,4 +389,24 @@ public sealed class NodeClientTests
             Enumerable.Range(0, count),
             result.GetProperty("events").EnumerateArray().Select(e => e.GetProperty("envelope").GetProperty("data").GetProperty("seq").GetInt32()));
     }
+
+    [Theory]
+    [InlineData("Publish", """{"event":"CALL","instance":"js"}""")]
+    [InlineData("subscribe", "\"other\"")]
+    public async Task SocketIo_events_named_like_hub_methods_keep_the_credential_scope(string eventName, string payloadJson)
+    {
+        await using var hub = await HubServer.StartAsync();
+        await hub.RegisterAsync("js", "js-token");
+        var result = await NodeScript.RunAsync("hub/socketio-emit.mjs", ScriptTimeout, JsonSerializer.Serialize(new
+        {
+            url = hub.BaseUri.ToString().TrimEnd('/'),
+            @namespace = "/js",
+            auth = new { apikey = "js-token" },
+            @event = eventName,
+            payload = JsonDocument.Parse(payloadJson).RootElement,
+        }));
+
+        Assert.Contains("Unauthorized", result.GetProperty("ack").GetRawText());
+        Assert.True(result.GetProperty("stillConnected").GetBoolean());
+    }
 }
