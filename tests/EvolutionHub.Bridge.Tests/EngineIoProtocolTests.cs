@@ -252,6 +252,9 @@ public sealed class EngineIoProtocolTests
         var (sid, _) = await raw.OpenPollingAsync();
         var query = $"EIO=4&transport=polling&sid={sid}";
         Assert.Equal(HttpStatusCode.OK, (await raw.PostAsync(query, "1")).StatusCode);
+
+        // A poll sent alongside the close is answered with a noop; after it the sid is gone.
+        Assert.Equal("6", await (await raw.GetAsync(query)).Content.ReadAsStringAsync());
         Assert.Equal(HttpStatusCode.BadRequest, (await raw.GetAsync(query)).StatusCode);
     }
 

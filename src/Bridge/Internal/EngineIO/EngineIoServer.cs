@@ -69,7 +69,18 @@ internal sealed partial class EngineIoServer
             return;
         }
 
-        if (!_sessions.TryGetValue(sid, out var session) || session.Protocol != protocol)
+        if (_sessions.TryGetValue(sid, out var session))
+        {
+            session.CheckHeartbeat();
+        }
+
+        if (session is not null && session.IsClosed && transport == EngineTransportKind.Polling && HttpMethods.IsGet(request.Method) && session.TryEndLinger())
+        {
+            await _polling.WriteNoopAsync(context, session);
+            return;
+        }
+
+        if (session is null || session.IsClosed || session.Protocol != protocol)
         {
             await RejectAsync(context, EngineIoError.UnknownSessionId, "Session ID unknown");
             return;
@@ -77,7 +88,7 @@ internal sealed partial class EngineIoServer
 
         if (transport == EngineTransportKind.WebSocket)
         {
-            if (!context.WebSockets.IsWebSocketRequest || session.Transport != EngineTransportKind.Polling || session.Upgrading)
+            if (!context.WebSockets.IsWebSocketRequest)
             {
                 await RejectAsync(context, EngineIoError.BadRequest, "Bad request");
                 return;
@@ -149,11 +160,5 @@ internal sealed partial class EngineIoServer
         context.Response.StatusCode = StatusCodes.Status400BadRequest;
         context.Response.ContentType = "application/json";
         return context.Response.WriteAsync($$"""{"code":{{(int)code}},"message":"{{message}}"}""");
-    }
-
-    private static partial class Log
-    {
-        [LoggerMessage(1, LogLevel.Debug, "Engine.IO session {SessionId} opened (protocol {Protocol}, {Transport}).", EventName = "SessionOpened")]
-        public static partial void Opened(ILogger logger, string sessionId, int protocol, EngineTransportKind transport);
     }
 }

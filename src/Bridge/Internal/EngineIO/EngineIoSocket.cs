@@ -14,6 +14,7 @@ internal sealed partial class EngineIoSocket : IEngineIoConnection
         new UnboundedChannelOptions { SingleReader = false, SingleWriter = false, AllowSynchronousContinuations = false });
     private readonly EngineIoApplication _application;
     private readonly SocketIoOptions _options;
+    private static readonly TimeSpan LingerTime = TimeSpan.FromSeconds(1);
     private readonly ILogger _logger;
     private readonly Action<EngineIoSocket> _onClosed;
     private readonly ITimer _heartbeatTimer;
@@ -21,7 +22,12 @@ internal sealed partial class EngineIoSocket : IEngineIoConnection
     private readonly CancellationTokenSource _closed = new();
     private int _queuedPackets;
     private int _closeStarted;
-    private bool _awaitingPong;
+    private readonly TimeProvider _time;
+    private volatile bool _awaitingPong;
+    private long _pingSentAt;
+    private bool _lingerForPoll;
+    private int _lingerEnded;
+    private ITimer? _lingerTimer;
 
     public EngineIoSocket(string id, int protocol, EngineIoHandshake handshake, EngineIoApplication application, SocketIoOptions options,
         TimeProvider time, ILogger logger, Action<EngineIoSocket> onClosed)
@@ -33,6 +39,7 @@ internal sealed partial class EngineIoSocket : IEngineIoConnection
         _options = options;
         _logger = logger;
         _onClosed = onClosed;
+        _time = time;
         _heartbeatTimer = time.CreateTimer(static s => ((EngineIoSocket)s!).OnHeartbeatTimer(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
     }
 
@@ -169,6 +176,8 @@ internal sealed partial class EngineIoSocket : IEngineIoConnection
                 await _application.OnHeartbeatAsync(this);
                 break;
             case EnginePacketType.Close:
+                // A poll the client sent alongside its close may arrive just after it: keep the sid for that one poll.
+                _lingerForPoll = Transport == EngineTransportKind.Polling && PendingPoll is null;
                 CloseCore("transport close", sendClosePacket: false);
                 break;
             default:
@@ -192,10 +201,22 @@ internal sealed partial class EngineIoSocket : IEngineIoConnection
     public void OnTransportClosed(string reason) => CloseCore(reason, sendClosePacket: false);
 
     /// <summary>Input that breaks the protocol: the session ends.</summary>
-    public void OnProtocolError(string detail)
+    public void OnProtocolError(string detail, bool sendClosePacket = false)
     {
         Log.ProtocolError(_logger, Id, detail);
-        CloseCore("parse error", sendClosePacket: false);
+        CloseCore("parse error", sendClosePacket);
+    }
+
+    /// <summary>
+    /// Closes the session if the client let its pong deadline pass. The timer does the same, but a request arriving
+    /// right at the deadline must not be served by a session that is already dead.
+    /// </summary>
+    public void CheckHeartbeat()
+    {
+        if (_awaitingPong && _time.GetElapsedTime(_pingSentAt) >= TimeSpan.FromMilliseconds(_options.PingTimeout))
+        {
+            CloseCore("ping timeout", sendClosePacket: false);
+        }
     }
 
     private void CloseCore(string reason, bool sendClosePacket)
@@ -214,8 +235,29 @@ internal sealed partial class EngineIoSocket : IEngineIoConnection
 
         _outgoing.Writer.TryComplete();
         _closed.Cancel();
-        _onClosed(this);
+        if (_lingerForPoll)
+        {
+            _lingerTimer = _time.CreateTimer(static s => ((EngineIoSocket)s!).TryEndLinger(), this, LingerTime, Timeout.InfiniteTimeSpan);
+        }
+        else
+        {
+            _onClosed(this);
+        }
+
         _application.OnClose(this, reason);
+    }
+
+    /// <summary>Ends the short life a client-closed polling session keeps for a concurrent poll; true for the one caller that ends it.</summary>
+    public bool TryEndLinger()
+    {
+        if (!_lingerForPoll || Interlocked.Exchange(ref _lingerEnded, 1) != 0)
+        {
+            return false;
+        }
+
+        _lingerTimer?.Dispose();
+        _onClosed(this);
+        return true;
     }
 
     private void ScheduleHeartbeat()
@@ -238,26 +280,9 @@ internal sealed partial class EngineIoSocket : IEngineIoConnection
             return;
         }
 
+        _pingSentAt = _time.GetTimestamp();
         _awaitingPong = true;
         Enqueue(EnginePacket.Ping);
         _heartbeatTimer.Change(TimeSpan.FromMilliseconds(_options.PingTimeout), Timeout.InfiniteTimeSpan);
-    }
-
-    private static partial class Log
-    {
-        [LoggerMessage(1, LogLevel.Debug, "Engine.IO session {SessionId} closed: {Reason}.", EventName = "SessionClosed")]
-        public static partial void Closed(ILogger logger, string sessionId, string reason);
-
-        [LoggerMessage(2, LogLevel.Debug, "Engine.IO session {SessionId} sent a packet of type {Type} that is not allowed here.", EventName = "UnexpectedPacket")]
-        public static partial void UnexpectedPacket(ILogger logger, string sessionId, char type);
-
-        [LoggerMessage(3, LogLevel.Debug, "Engine.IO session {SessionId} sent malformed input: {Detail}.", EventName = "ProtocolError")]
-        public static partial void ProtocolError(ILogger logger, string sessionId, string detail);
-
-        [LoggerMessage(4, LogLevel.Warning, "Engine.IO session {SessionId} has more than {Limit} packets queued; closing it as too slow.", EventName = "SlowClient")]
-        public static partial void SlowClient(ILogger logger, string sessionId, int limit);
-
-        [LoggerMessage(5, LogLevel.Error, "The application of Engine.IO session {SessionId} failed; closing the session.", EventName = "ApplicationFailed")]
-        public static partial void ApplicationFailed(ILogger logger, string sessionId, Exception exception);
     }
 }

@@ -22,8 +22,7 @@ internal sealed partial class PollingTransport(SocketIoOptions options, ILogger<
             if (session.PendingPoll is not null)
             {
                 Log.OverlappingPoll(logger, session.Id);
-                session.PendingPoll.Cancel();
-                session.OnProtocolError("overlapping poll");
+                session.OnProtocolError("overlapping poll", sendClosePacket: true);
                 poll.Cancel();
             }
             else
@@ -70,11 +69,14 @@ internal sealed partial class PollingTransport(SocketIoOptions options, ILogger<
 
         if (packets.Count == 0)
         {
-            packets.Add(session.IsClosed ? EnginePacket.Close : EnginePacket.Noop);
+            packets.Add(EnginePacket.Noop);
         }
 
         await WritePayloadAsync(context, session, packets);
     }
+
+    /// <summary>Answers a poll with a noop packet.</summary>
+    public Task WriteNoopAsync(HttpContext context, EngineIoSocket session) => WritePayloadAsync(context, session, [EnginePacket.Noop]);
 
     private static async Task WritePayloadAsync(HttpContext context, EngineIoSocket session, List<EnginePacket> packets)
     {
@@ -85,7 +87,7 @@ internal sealed partial class PollingTransport(SocketIoOptions options, ILogger<
             response.ContentType = TextContentType;
             PayloadCodec.EncodePayload(packets, body);
         }
-        else if (PayloadCodecV3.NeedsBinaryPayload(packets, clientSupportsBinary: !context.Request.Query.ContainsKey("b64")))
+        else if (PayloadCodecV3.NeedsBinaryPayload(packets, clientSupportsBinary: !session.Handshake.Query.ContainsKey("b64")))
         {
             response.ContentType = BinaryContentType;
             PayloadCodecV3.EncodeBinaryPayload(packets, body);
@@ -181,14 +183,5 @@ internal sealed partial class PollingTransport(SocketIoOptions options, ILogger<
         }
 
         return buffer.ToArray();
-    }
-
-    private static partial class Log
-    {
-        [LoggerMessage(1, LogLevel.Debug, "Engine.IO session {SessionId} sent a second poll while one was pending; closing it.", EventName = "OverlappingPoll")]
-        public static partial void OverlappingPoll(ILogger logger, string sessionId);
-
-        [LoggerMessage(2, LogLevel.Debug, "Engine.IO session {SessionId} sent a body over maxPayload ({Limit} bytes); closing it.", EventName = "PayloadTooLarge")]
-        public static partial void PayloadTooLarge(ILogger logger, string sessionId, int limit);
     }
 }

@@ -30,7 +30,20 @@ internal sealed partial class WebSocketTransport(SocketIoOptions options, TimePr
     public async Task UpgradeAsync(HttpContext context, EngineIoSocket session)
     {
         using var socket = await context.WebSockets.AcceptWebSocketAsync();
-        session.Upgrading = true;
+        bool upgradable;
+        lock (session)
+        {
+            upgradable = session.Transport == EngineTransportKind.Polling && !session.Upgrading;
+            session.Upgrading |= upgradable;
+        }
+
+        if (!upgradable)
+        {
+            // Only one upgrade per session: a second socket is accepted and closed at once, as clients expect.
+            await CloseQuietlyAsync(socket, WebSocketCloseStatus.PolicyViolation);
+            return;
+        }
+
         using var deadline = new CancellationTokenSource(UpgradeTimeout, time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(deadline.Token, session.Closed);
         try
@@ -246,13 +259,4 @@ internal sealed partial class WebSocketTransport(SocketIoOptions options, TimePr
     }
 
     private sealed class PayloadTooLargeException : Exception;
-
-    private static partial class Log
-    {
-        [LoggerMessage(1, LogLevel.Debug, "Engine.IO session {SessionId} could not upgrade to WebSocket: {Reason}.", EventName = "UpgradeFailed")]
-        public static partial void UpgradeFailed(ILogger logger, string sessionId, string reason);
-
-        [LoggerMessage(2, LogLevel.Debug, "Engine.IO session {SessionId} sent a WebSocket message over maxPayload ({Limit} bytes); closing it.", EventName = "FrameTooLarge")]
-        public static partial void FrameTooLarge(ILogger logger, string sessionId, int limit);
-    }
 }

@@ -9,7 +9,7 @@ namespace EvolutionHub.Bridge.Internal.SocketIO.Parser;
 /// </summary>
 internal sealed class PacketDecoder(int protocol)
 {
-    private const int MaxAttachments = 64;
+    private const int MaxAttachments = 10;
     private SocketIoPacket? _awaitingAttachments;
 
     /// <summary>Decodes a text message; returns the packet once complete, or null while it awaits attachments.</summary>

@@ -1,0 +1,118 @@
+using System.Buffers;
+using System.Text;
+using System.Text.Json;
+using EvolutionHub.Bridge.Internal.Hubs;
+using Microsoft.AspNetCore.SignalR;
+using Microsoft.AspNetCore.SignalR.Protocol;
+using Microsoft.Extensions.Options;
+
+namespace EvolutionHub.Bridge.Tests.Codecs;
+
+public sealed class SocketIoHubProtocolTests
+{
+    private static SocketIoHubProtocol Protocol(string? fallback = null) =>
+        new(Options.Create(new SocketIoOptions { FallbackMethod = fallback }));
+
+    private static BridgeFrame Frame(ReadOnlyMemory<byte> bytes)
+    {
+        var sequence = new ReadOnlySequence<byte>(bytes);
+        Assert.True(BridgeFrame.TryRead(ref sequence, out var frame));
+        Assert.True(sequence.IsEmpty);
+        return frame;
+    }
+
+    [Fact]
+    public void An_invocation_is_written_once_as_an_event_body_with_binary_attachments()
+    {
+        var bytes = Protocol().GetMessageBytes(new InvocationMessage("files", [new byte[] { 1, 2 }, new { name = "a", data = new byte[] { 3 } }]));
+        var frame = Frame(bytes);
+        Assert.Equal(BridgeFrameKind.Event, frame.Kind);
+        Assert.Null(frame.Id);
+        Assert.Equal("[\"files\",{\"_placeholder\":true,\"num\":0},{\"name\":\"a\",\"data\":{\"_placeholder\":true,\"num\":1}}]", Encoding.UTF8.GetString(frame.Text.ToArray()));
+        Assert.Equal([new byte[] { 1, 2 }, new byte[] { 3 }], frame.Attachments.Select(a => a.ToArray()));
+    }
+
+    [Fact]
+    public void Completions_become_acknowledgements()
+    {
+        var protocol = Protocol();
+        string Ack(CompletionMessage message) => Encoding.UTF8.GetString(Frame(protocol.GetMessageBytes(message)).Text.ToArray());
+        Assert.Equal("[42]", Ack(CompletionMessage.WithResult("1", 42)));
+        Assert.Equal("[]", Ack(CompletionMessage.Empty("1")));
+        Assert.Equal("[1,\"b\"]", Ack(CompletionMessage.WithResult("1", new SocketIoArguments(1, "b"))));
+        Assert.Equal("[{\"error\":\"boom\"}]", Ack(CompletionMessage.WithError("1", "boom")));
+    }
+
+    [Fact]
+    public void Partial_frames_wait_for_more_input()
+    {
+        var bytes = Protocol().GetMessageBytes(new InvocationMessage("x", [new byte[] { 1, 2, 3 }]));
+        for (var length = 0; length < bytes.Length; length++)
+        {
+            var partial = new ReadOnlySequence<byte>(bytes[..length]);
+            Assert.False(BridgeFrame.TryRead(ref partial, out _));
+        }
+    }
+
+    [Fact]
+    public void A_client_event_binds_to_the_hub_method_parameters()
+    {
+        var message = Parse(Protocol(), "[\"Add\",2,3]", id: "7", new Binder { ["Add"] = [typeof(int), typeof(int)] });
+        var invocation = Assert.IsType<InvocationMessage>(message);
+        Assert.Equal(("7", "Add"), (invocation.InvocationId, invocation.Target));
+        Assert.Equal(new object?[] { 2, 3 }, invocation.Arguments);
+    }
+
+    [Fact]
+    public void Binary_placeholders_bind_to_byte_arrays_at_any_depth()
+    {
+        var message = Parse(Protocol(), "[\"Upload\",{\"_placeholder\":true,\"num\":0},{\"Data\":{\"_placeholder\":true,\"num\":1}}]", null,
+            new Binder { ["Upload"] = [typeof(byte[]), typeof(Upload)] }, new byte[] { 5 }, new byte[] { 6 });
+        var invocation = Assert.IsType<InvocationMessage>(message);
+        Assert.Equal(new byte[] { 5 }, invocation.Arguments[0]);
+        Assert.Equal(new byte[] { 6 }, ((Upload)invocation.Arguments[1]!).Data);
+    }
+
+    [Fact]
+    public void Unknown_events_go_to_the_fallback_with_every_argument()
+    {
+        var message = Parse(Protocol("OnAny"), "[\"send_message\",{\"text\":\"hi\"},{\"_placeholder\":true,\"num\":0}]", "3",
+            new Binder { ["OnAny"] = [typeof(string), typeof(object[])] }, new byte[] { 1 });
+        var invocation = Assert.IsType<InvocationMessage>(message);
+        Assert.Equal("OnAny", invocation.Target);
+        Assert.Equal("send_message", invocation.Arguments[0]);
+        var arguments = Assert.IsType<object[]>(invocation.Arguments[1]);
+        Assert.Equal(new byte[] { 1 }, arguments[1]);
+    }
+
+    [Fact]
+    public void Unknown_events_without_a_fallback_and_bad_arguments_become_binding_failures()
+    {
+        var binder = new Binder { ["Add"] = [typeof(int), typeof(int)] };
+        Assert.IsType<InvocationBindingFailureMessage>(Parse(Protocol(), "[\"Nope\"]", "1", binder));
+        Assert.IsType<InvocationBindingFailureMessage>(Parse(Protocol(), "[\"Add\",\"x\",1]", "1", binder));
+        Assert.IsType<InvocationBindingFailureMessage>(Parse(Protocol(), "[\"Add\",1]", "1", binder));
+        Assert.IsType<InvocationBindingFailureMessage>(Parse(Protocol(), "[\"Add\",1,2,3]", "1", binder));
+    }
+
+    private static HubMessage Parse(SocketIoHubProtocol protocol, string json, string? id, IInvocationBinder binder, params byte[][] attachments)
+    {
+        var output = new ArrayBufferWriter<byte>();
+        BridgeFrame.Write(output, BridgeFrameKind.Event, id, Encoding.UTF8.GetBytes(json), attachments.Select(a => (ReadOnlyMemory<byte>)a).ToList());
+        var input = new ReadOnlySequence<byte>(output.WrittenMemory);
+        Assert.True(protocol.TryParseMessage(ref input, binder, out var message));
+        return message;
+    }
+
+    public sealed record Upload(byte[] Data);
+
+    private sealed class Binder : Dictionary<string, Type[]>, IInvocationBinder
+    {
+        public IReadOnlyList<Type> GetParameterTypes(string methodName) =>
+            TryGetValue(methodName, out var types) ? types : throw new HubException("Method does not exist.");
+
+        public Type GetReturnType(string invocationId) => typeof(object);
+
+        public Type GetStreamItemType(string streamId) => typeof(object);
+    }
+}
