@@ -147,6 +147,15 @@ public sealed class SocketIoClientTests
     }
 
     [Fact]
+    public async Task An_application_that_lists_its_hub_protocols_still_serves_socket_io()
+    {
+        await using var server = await BridgeServer.StartAsync(hub: hub => hub.SupportedProtocols = ["json"]);
+        await using var driver = SocketIoDriver.Start();
+        var connect = await driver.ConnectAsync("c", server.Url + "/room", new { transports = new[] { "websocket" } });
+        Assert.True(connect!["connected"]!.GetValue<bool>(), connect.ToJsonString());
+    }
+
+    [Fact]
     public async Task The_hub_aborting_a_connection_disconnects_that_namespace()
     {
         await using var server = await BridgeServer.StartAsync();

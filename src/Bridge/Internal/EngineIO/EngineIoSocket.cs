@@ -1,4 +1,3 @@
-using System.Threading.Channels;
 using EvolutionHub.Bridge.Internal.EngineIO.Parser;
 using Microsoft.Extensions.Logging;
 
@@ -10,8 +9,7 @@ namespace EvolutionHub.Bridge.Internal.EngineIO;
 /// </summary>
 internal sealed partial class EngineIoSocket : IEngineIoConnection
 {
-    private readonly Channel<EnginePacket> _outgoing = Channel.CreateUnbounded<EnginePacket>(
-        new UnboundedChannelOptions { SingleReader = false, SingleWriter = false, AllowSynchronousContinuations = false });
+    private readonly PacketQueue _outgoing = new();
     private readonly EngineIoApplication _application;
     private readonly SocketIoOptions _options;
     private static readonly TimeSpan LingerTime = TimeSpan.FromSeconds(1);
@@ -61,7 +59,7 @@ internal sealed partial class EngineIoSocket : IEngineIoConnection
     /// <summary>Cancelled when the session closes.</summary>
     public CancellationToken Closed => _closed.Token;
 
-    public ChannelReader<EnginePacket> Outgoing => _outgoing.Reader;
+    public PacketQueue Outgoing => _outgoing;
 
     /// <summary>The polling GET waiting for packets, if any; a second concurrent one closes the session.</summary>
     public CancellationTokenSource? PendingPoll { get; set; }
@@ -116,13 +114,13 @@ internal sealed partial class EngineIoSocket : IEngineIoConnection
             return false;
         }
 
-        return _outgoing.Writer.TryWrite(packet);
+        return _outgoing.TryWrite(packet);
     }
 
     /// <summary>Takes a packet out of the queue for a transport to write.</summary>
     public bool TryDequeue(out EnginePacket packet)
     {
-        if (_outgoing.Reader.TryRead(out packet))
+        if (_outgoing.TryRead(out packet))
         {
             Interlocked.Decrement(ref _queuedPackets);
             return true;
@@ -230,10 +228,10 @@ internal sealed partial class EngineIoSocket : IEngineIoConnection
         _heartbeatTimer.Dispose();
         if (sendClosePacket)
         {
-            _outgoing.Writer.TryWrite(EnginePacket.Close);
+            _outgoing.TryWrite(EnginePacket.Close);
         }
 
-        _outgoing.Writer.TryComplete();
+        _outgoing.Complete();
         _closed.Cancel();
         if (_lingerForPoll)
         {

@@ -145,7 +145,7 @@ internal sealed partial class SocketIoClient
         }
 
         connection.Ended += Remove;
-        _connectTimer.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        _connectTimer.Dispose();
         var body = _engine.Protocol == 3 ? [] : Encoding.UTF8.GetBytes($$"""{"sid":"{{feature.SocketId}}"}""");
         _engine.Enqueue(PacketEncoder.Encode(SocketIoPacketType.Connect, PacketEncoder.NamespacePrefix(ns), null, 0, body));
         connection.StartPump();
