@@ -65,10 +65,8 @@ public static class EvolutionHubApplication
         services.AddOptions<WebsocketOptions>().Bind(configuration.GetSection("Websocket"));
         services.AddOptions<EvolutionOptions>().Bind(configuration.GetSection("Evolution"));
         services.AddOptions<StorageOptions>().Bind(configuration.GetSection("Storage"));
-        services.AddOptions<HttpLimitsOptions>().Bind(configuration.GetSection("Http"));
         services.AddOptions<InboundOptions>().Bind(configuration.GetSection("Inbound"));
         services.AddOptions<MetricsOptions>().Bind(configuration.GetSection("Metrics"));
-        services.AddOptions<RedisOptions>().Bind(configuration.GetSection("Redis"));
         services.AddOptions<Dictionary<string, ConfiguredInstance>>().Bind(configuration.GetSection("Instances"));
 
         var maxBodyBytes = configuration.GetSection("Http").Get<HttpLimitsOptions>()?.MaxRequestBodyBytes ?? new HttpLimitsOptions().MaxRequestBodyBytes;
@@ -151,7 +149,7 @@ public static class EvolutionHubApplication
     private static void UseHub(WebApplication app)
     {
         var websocket = app.Configuration.GetSection("Websocket").Get<WebsocketOptions>() ?? new WebsocketOptions();
-        if (!string.IsNullOrWhiteSpace(app.Configuration["Redis:Configuration"]))
+        if (!string.IsNullOrWhiteSpace(app.Configuration.GetSection("Redis").Get<RedisOptions>()?.Configuration))
         {
             app.Logger.LogWarning("Redis:Configuration is set, but this build runs a single node: the farm is not available yet.");
         }

@@ -6,7 +6,7 @@ namespace EvolutionHub.Hub.Tests;
 /// <summary>Unchanged Socket.IO and @microsoft/signalr JavaScript clients against the hub, through Node.js.</summary>
 public sealed class NodeClientTests
 {
-    private static readonly TimeSpan ScriptTimeout = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan ScriptTimeout = TimeSpan.FromSeconds(40);
 
     private static readonly object[] TwoEvents =
     [
