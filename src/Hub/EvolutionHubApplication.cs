@@ -97,6 +97,9 @@ public static class EvolutionHubApplication
             {
                 configuration.GetSection("SocketIo").Bind(socketIo);
                 socketIo.FallbackMethod = nameof(EventsHub.OnSocketIoEvent);
+
+                // CONTRACT §7: every socket.emit is an inbound event, even one named like a hub method.
+                socketIo.InvokeHubMethods = false;
             });
     }
 
