@@ -26,6 +26,9 @@ public sealed class SocketIoOptions
     /// <summary>Packets queued for one Engine.IO session before it is considered too slow and closed.</summary>
     public int MaxBufferedPackets { get; set; } = 10_000;
 
+    /// <summary>Bytes queued for one Engine.IO session before it is considered too slow and closed.</summary>
+    public long MaxBufferedBytes { get; set; } = 64L * 1024 * 1024;
+
     /// <summary>
     /// The hub method invoked for a client event that names no hub method. It must take
     /// <c>(string eventName, System.Text.Json.JsonElement[] arguments)</c>; its result is the acknowledgement's argument.

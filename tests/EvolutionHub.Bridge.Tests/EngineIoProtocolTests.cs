@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.WebSockets;
 using EvolutionHub.Bridge.Tests.Infrastructure;
 using EvolutionHub.Testing;
+using Microsoft.AspNetCore.SignalR;
 
 namespace EvolutionHub.Bridge.Tests;
 
@@ -300,5 +301,66 @@ public sealed class EngineIoCorsTests
         var foreign = new HttpRequestMessage(HttpMethod.Get, server.Url + "/socket.io/?EIO=4&transport=polling");
         foreign.Headers.Add("Origin", "https://evil.example.com");
         Assert.False((await http.SendAsync(foreign)).Headers.Contains("Access-Control-Allow-Origin"));
+    }
+}
+
+public sealed class HostilePayloadTests
+{
+    [Fact]
+    public async Task A_deeply_nested_event_gets_an_error_ack_and_the_session_lives_on()
+    {
+        await using var server = await BridgeServer.StartAsync();
+        using var raw = new RawEngineIo(server.Url);
+        using var socket = await raw.OpenWebSocketAsync("EIO=4&transport=websocket");
+        Assert.StartsWith("0{", await RawEngineIo.ReceiveTextAsync(socket));
+        var deepAuth = new string('[', 100) + new string(']', 100);
+        await RawEngineIo.SendTextAsync(socket, "40{\"deep\":" + deepAuth + "}");
+        Assert.StartsWith("40{\"sid\"", await NextNonWelcomeAsync(socket));
+
+        await RawEngineIo.SendTextAsync(socket, "427[\"Echo\"," + new string('[', 200) + new string(']', 200) + "]");
+        var ack = await NextNonWelcomeAsync(socket);
+        Assert.StartsWith("437[{\"error\":", ack);
+
+        await RawEngineIo.SendTextAsync(socket, "428[\"Echo\",\"alive\"]");
+        Assert.Equal("438[\"alive\"]", await NextNonWelcomeAsync(socket));
+    }
+
+    private static async Task<string?> NextNonWelcomeAsync(System.Net.WebSockets.WebSocket socket)
+    {
+        string? message;
+        do
+        {
+            message = await RawEngineIo.ReceiveTextAsync(socket);
+        }
+        while (message is not null && (message.StartsWith("42[\"welcome\"", StringComparison.Ordinal) || message == "2"));
+        return message;
+    }
+}
+
+public sealed class SlowClientTests
+{
+    [Theory]
+    [InlineData(5, 1_000_000, 10, 10)]
+    [InlineData(10_000, 1_000, 1, 2_000)]
+    public async Task A_session_that_does_not_collect_its_packets_is_closed_at_the_limit(int maxPackets, long maxBytes, int events, int eventSize)
+    {
+        await using var server = await BridgeServer.StartAsync(o => { o.MaxBufferedPackets = maxPackets; o.MaxBufferedBytes = maxBytes; });
+        using var raw = new RawEngineIo(server.Url);
+        var (sid, _) = await raw.OpenPollingAsync();
+        var query = $"EIO=4&transport=polling&sid={sid}";
+        await raw.PostAsync(query, "40/slow,");
+        await Eventually.UntilAsync(
+            async () => (await (await raw.GetAsync(query)).Content.ReadAsStringAsync()).Contains("40/slow,", StringComparison.Ordinal),
+            TimeSpan.FromSeconds(5), "the namespace to connect");
+
+        // The client stops polling; the server keeps sending.
+        for (var i = 0; i < events; i++)
+        {
+            await server.Hub.Clients.Group("ns:/slow").SendAsync("big", new string('x', eventSize));
+        }
+
+        await Eventually.UntilAsync(
+            async () => (await raw.GetAsync(query)).StatusCode == HttpStatusCode.BadRequest,
+            TimeSpan.FromSeconds(5), "the session to be closed as too slow");
     }
 }

@@ -19,6 +19,7 @@ internal sealed partial class EngineIoSocket : IEngineIoConnection
     private readonly SemaphoreSlim _receiveLock = new(1, 1);
     private readonly CancellationTokenSource _closed = new();
     private int _queuedPackets;
+    private long _queuedBytes;
     private int _closeStarted;
     private readonly TimeProvider _time;
     private volatile bool _awaitingPong;
@@ -107,9 +108,10 @@ internal sealed partial class EngineIoSocket : IEngineIoConnection
             return false;
         }
 
-        if (Interlocked.Increment(ref _queuedPackets) > _options.MaxBufferedPackets)
+        if (Interlocked.Increment(ref _queuedPackets) > _options.MaxBufferedPackets
+            || Interlocked.Add(ref _queuedBytes, packet.Frame.Length) > _options.MaxBufferedBytes)
         {
-            Log.SlowClient(_logger, Id, _options.MaxBufferedPackets);
+            Log.SlowClient(_logger, Id, _options.MaxBufferedPackets, _options.MaxBufferedBytes);
             CloseCore("transport error", sendClosePacket: false);
             return false;
         }
@@ -123,6 +125,7 @@ internal sealed partial class EngineIoSocket : IEngineIoConnection
         if (_outgoing.TryRead(out packet))
         {
             Interlocked.Decrement(ref _queuedPackets);
+            Interlocked.Add(ref _queuedBytes, -packet.Frame.Length);
             return true;
         }
 
@@ -188,9 +191,13 @@ internal sealed partial class EngineIoSocket : IEngineIoConnection
     /// <summary>The upgrade completed: from now on the WebSocket writes the queue.</summary>
     public void SwitchToWebSocket()
     {
-        Transport = EngineTransportKind.WebSocket;
-        Upgrading = false;
-        PendingPoll?.Cancel();
+        // Under the lock a poll registers under, so that no poll starts waiting on the queue the socket now reads.
+        lock (this)
+        {
+            Transport = EngineTransportKind.WebSocket;
+            Upgrading = false;
+            PendingPoll?.Cancel();
+        }
     }
 
     public void Close() => CloseCore("forced close", sendClosePacket: true);

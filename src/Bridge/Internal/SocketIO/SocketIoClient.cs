@@ -165,7 +165,7 @@ internal sealed partial class SocketIoClient
             return null;
         }
 
-        using var document = JsonDocument.Parse(packet.Data);
+        using var document = JsonDocument.Parse(packet.Data, new JsonDocumentOptions { MaxDepth = PacketDecoder.MaxDepth });
         return document.RootElement.Clone();
     }
 

@@ -19,7 +19,12 @@ internal sealed partial class PollingTransport(SocketIoOptions options, ILogger<
         using var poll = CancellationTokenSource.CreateLinkedTokenSource(session.Closed, context.RequestAborted);
         lock (session)
         {
-            if (session.PendingPoll is not null)
+            if (session.Transport != EngineTransportKind.Polling)
+            {
+                // The session moved to its WebSocket while this request was on its way.
+                poll.Cancel();
+            }
+            else if (session.PendingPoll is not null)
             {
                 Log.OverlappingPoll(logger, session.Id);
                 session.OnProtocolError("overlapping poll", sendClosePacket: true);
