@@ -25,12 +25,11 @@ internal sealed partial class HubNamespaceConnection
     // Hub → client never blocks a group send on a slow client: the Engine.IO session's queue limit handles those. The
     // pump runs inline on the sender's flush, so a group send frames and queues for every client without a thread hop.
     private static readonly PipeOptions FromHubPipeOptions = new(readerScheduler: PipeScheduler.Inline, pauseWriterThreshold: 0, useSynchronizationContext: false);
-    private static readonly PipeOptions ToHubPipeOptions = new(pauseWriterThreshold: 64 * 1024, resumeWriterThreshold: 32 * 1024, useSynchronizationContext: false);
 
     private readonly EngineIoSocket _engine;
     private readonly byte[] _namespacePrefix;
     private readonly ILogger _logger;
-    private readonly Pipe _toHub = new(ToHubPipeOptions);
+    private readonly Pipe _toHub;
     private readonly Pipe _fromHub = new(FromHubPipeOptions);
     private readonly DefaultConnectionContext _context;
     private readonly Lock _acksLock = new();
@@ -40,9 +39,11 @@ internal sealed partial class HubNamespaceConnection
     private Task _hubTask = Task.CompletedTask;
     private volatile bool _closedByClient;
 
-    public HubNamespaceConnection(EngineIoSocket engine, SocketIoFeature feature, ClaimsPrincipal user, IDictionary<object, object?> items, ILogger logger)
+    public HubNamespaceConnection(EngineIoSocket engine, SocketIoFeature feature, ClaimsPrincipal user, IDictionary<object, object?> items,
+        PipeOptions toHubPipeOptions, ILogger logger)
     {
         _engine = engine;
+        _toHub = new Pipe(toHubPipeOptions);
         Feature = feature;
         _logger = logger;
         _namespacePrefix = PacketEncoder.NamespacePrefix(feature.Namespace);
