@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using EvolutionHub.Bridge;
 using EvolutionHub.Internal;
+using EvolutionHub.Internal.Redis;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Http.Resilience;
 
@@ -98,13 +99,17 @@ public static class EvolutionHubApplication
 
         // Before AddSocketIo, which only adds its accept-all handler when none is registered.
         services.AddSingleton<ISocketIoConnectHandler, SocketIoAuthorizer>();
-        services.AddSignalR(hub => hub.MaximumReceiveMessageSize = maxBodyBytes)
+        var signalR = services.AddSignalR(hub => hub.MaximumReceiveMessageSize = maxBodyBytes)
             .AddMessagePackProtocol()
             .AddSocketIo(socketIo =>
             {
                 configuration.GetSection("SocketIo").Bind(socketIo);
                 socketIo.FallbackMethod = nameof(EventsHub.OnSocketIoEvent);
             });
+        if (configuration.GetSection("Redis").Get<RedisOptions>() is { } redis && RedisConfiguration.IsFarm(redis))
+        {
+            signalR.AddRedisFarm(redis);
+        }
     }
 
     private static void AddCors(WebApplicationBuilder builder)
@@ -145,11 +150,6 @@ public static class EvolutionHubApplication
     private static void UseHub(WebApplication app)
     {
         var websocket = app.Configuration.GetSection("Websocket").Get<WebsocketOptions>() ?? new WebsocketOptions();
-        if (!string.IsNullOrWhiteSpace(app.Configuration["Redis:Configuration"]))
-        {
-            app.Logger.LogWarning("Redis:Configuration is set, but this build runs a single node: the farm is not available yet.");
-        }
-
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseCors();
