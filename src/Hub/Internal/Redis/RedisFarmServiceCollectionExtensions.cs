@@ -31,6 +31,7 @@ public static class RedisFarmServiceCollectionExtensions
         services.Replace(ServiceDescriptor.Singleton<IEventDispatcher>(provider =>
             new FarmEventDispatcher(provider.GetRequiredService<OrderedEventDispatcher>(), provider.GetRequiredService<RedisFarmConnection>())));
         services.AddExceptionHandler<FarmUnavailableExceptionHandler>();
+        services.AddHealthChecks().AddCheck<RedisHealthCheck>("redis", tags: ["ready"]);
 
         signalR.AddStackExchangeRedis(backplane => backplane.Configuration.ChannelPrefix = RedisChannel.Literal(options.Prefix));
         services.AddOptions<BackplaneOptions>()

@@ -28,4 +28,7 @@ public sealed class RedisKeys(string prefix)
 
     /// <summary>Carries the instance whose token holders every node must disconnect.</summary>
     public RedisChannel Revocations { get; } = RedisChannel.Literal($"{prefix}:revocations");
+
+    /// <summary>A channel of one readiness probe.</summary>
+    public RedisChannel ReadinessProbe(string id) => RedisChannel.Literal($"{prefix}:ready:{id}");
 }

@@ -1,0 +1,87 @@
+namespace EvolutionHub.Farm.Tests.Infrastructure;
+
+/// <summary>One test's farm: a Redis of its own and hub nodes A, B, C… on it, all in one temporary folder removed at the end.</summary>
+public sealed class HubFarm : IAsyncDisposable
+{
+    private readonly DirectoryInfo _directory;
+    private readonly List<IAsyncDisposable> _owned = [];
+
+    private HubFarm(DirectoryInfo directory, RedisServer redis)
+    {
+        _directory = directory;
+        Redis = redis;
+        _owned.Add(redis);
+    }
+
+    public RedisServer Redis { get; }
+
+    public List<HubNode> Nodes { get; } = [];
+
+    public HubNode this[int index] => Nodes[index];
+
+    public static async Task<HubFarm> StartAsync(int nodes)
+    {
+        var directory = Directory.CreateTempSubdirectory("evolutionhub-farm-");
+        HubFarm? farm = null;
+        try
+        {
+            farm = new HubFarm(directory, await RedisServer.StartAsync(Path.Combine(directory.FullName, "redis")));
+            var names = Enumerable.Range(0, nodes).Select(i => ((char)('A' + i)).ToString());
+            var started = await Task.WhenAll(names.Select(name => StartNodeAsync(farm, name)));
+            farm.Nodes.AddRange(started);
+            return farm;
+        }
+        catch
+        {
+            if (farm is not null)
+            {
+                await farm.DisposeAsync();
+            }
+            else
+            {
+                directory.Delete(recursive: true);
+            }
+
+            throw;
+        }
+    }
+
+    public async Task<NginxBalancer> StartBalancerAsync(params HubNode[] nodes)
+    {
+        var balancer = await NginxBalancer.StartAsync(Path.Combine(_directory.FullName, "nginx"), nodes);
+        lock (_owned)
+        {
+            _owned.Add(balancer);
+        }
+
+        return balancer;
+    }
+
+    private static async Task<HubNode> StartNodeAsync(HubFarm farm, string name)
+    {
+        var node = await HubNode.StartAsync(name, farm.Redis.Uri, Path.Combine(farm._directory.FullName, "node-" + name));
+        lock (farm._owned)
+        {
+            farm._owned.Add(node);
+        }
+
+        return node;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        List<IAsyncDisposable> owned;
+        lock (_owned)
+        {
+            owned = [.. _owned];
+        }
+
+        owned.Reverse();
+        foreach (var item in owned)
+        {
+            await item.DisposeAsync();
+        }
+
+        _directory.Delete(recursive: true);
+    }
+}
