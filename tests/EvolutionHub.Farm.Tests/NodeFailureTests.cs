@@ -65,25 +65,39 @@ public sealed class NodeFailureTests
         }
     }
 
+    /// <summary>The node holding at least <paramref name="expected"/> connections (a Socket.IO v2 client also opens '/').</summary>
     internal static async Task<HubNode> OwnerAsync(HubFarm farm, int expected)
     {
         HubNode? owner = null;
-        await Eventually.UntilAsync(
-            async () =>
-            {
-                foreach (var node in farm.Nodes.Where(node => !node.HasExited))
+        var seen = "";
+        try
+        {
+            await Eventually.UntilAsync(
+                async () =>
                 {
-                    if (await node.LocalConnectionsAsync() == expected)
+                    var counts = new List<string>();
+                    foreach (var node in farm.Nodes.Where(node => !node.HasExited))
                     {
-                        owner = node;
-                        return true;
+                        var count = await node.LocalConnectionsAsync();
+                        counts.Add($"{node.Name}: {count}");
+                        if (count >= expected)
+                        {
+                            owner = node;
+                            return true;
+                        }
                     }
-                }
 
-                return false;
-            },
-            TimeSpan.FromSeconds(10),
-            $"one node to hold the {expected} balanced connections");
+                    seen = string.Join(", ", counts);
+                    return false;
+                },
+                TimeSpan.FromSeconds(10),
+                $"one node to hold the {expected} balanced connections");
+        }
+        catch (TimeoutException exception)
+        {
+            throw new TimeoutException($"{exception.Message} Local connections last seen: {seen}.", exception);
+        }
+
         return owner!;
     }
 
