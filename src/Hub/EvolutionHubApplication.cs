@@ -81,16 +81,11 @@ public static class EvolutionHubApplication
 
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<HubMetrics>();
-        services.AddSingleton<IInstanceStore, SqliteInstanceStore>();
-        services.AddSingleton<IConnectionTracker, LocalConnectionTracker>();
         services.AddSingleton<HubConnectionRegistry>();
-        services.AddSingleton<IConnectionRevoker, LocalConnectionRevoker>();
         services.AddSingleton<CredentialResolver>();
         services.AddSingleton<HubEventFactory>();
         services.AddSingleton<EventFanOut>();
-        services.AddSingleton<OrderedEventDispatcher>();
-        services.AddSingleton<IEventDispatcher>(provider => provider.GetRequiredService<OrderedEventDispatcher>());
-        services.AddHostedService(provider => provider.GetRequiredService<OrderedEventDispatcher>());
+        AddSingleNodeState(services);
         services.AddHostedService<ConfiguredInstancesSeeder>();
         services.AddSingleton<WebhookIngest>();
         services.AddSingleton<InboundRoutes>();
@@ -110,6 +105,17 @@ public static class EvolutionHubApplication
         {
             signalR.AddRedisFarm(redis);
         }
+    }
+
+    /// <summary>The state a farm shares, kept on this node: the SQLite store, local counts, local revocation, in-process ordered dispatch.</summary>
+    private static void AddSingleNodeState(IServiceCollection services)
+    {
+        services.AddSingleton<IInstanceStore, SqliteInstanceStore>();
+        services.AddSingleton<IConnectionTracker, LocalConnectionTracker>();
+        services.AddSingleton<IConnectionRevoker, LocalConnectionRevoker>();
+        services.AddSingleton<OrderedEventDispatcher>();
+        services.AddSingleton<IEventDispatcher>(provider => provider.GetRequiredService<OrderedEventDispatcher>());
+        services.AddHostedService(provider => provider.GetRequiredService<OrderedEventDispatcher>());
     }
 
     private static void AddCors(WebApplicationBuilder builder)

@@ -274,3 +274,31 @@ public sealed class EngineIoProtocolTests
         Assert.Equal(new byte[] { 1, 2, 255 }, buffer[..result.Count]);
     }
 }
+
+public sealed class EngineIoCorsTests
+{
+    [Fact]
+    public async Task Polling_answers_preflight_and_requests_from_an_allowed_origin_with_credentials()
+    {
+        await using var server = await BridgeServer.StartAsync();
+        using var http = new HttpClient();
+        var preflight = new HttpRequestMessage(HttpMethod.Options, server.Url + "/socket.io/?EIO=4&transport=polling");
+        preflight.Headers.Add("Origin", BridgeServer.AllowedOrigin);
+        preflight.Headers.Add("Access-Control-Request-Method", "POST");
+        preflight.Headers.Add("Access-Control-Request-Headers", "content-type");
+        var answer = await http.SendAsync(preflight);
+        Assert.Equal(HttpStatusCode.NoContent, answer.StatusCode);
+        Assert.Equal(BridgeServer.AllowedOrigin, answer.Headers.GetValues("Access-Control-Allow-Origin").Single());
+        Assert.Equal("true", answer.Headers.GetValues("Access-Control-Allow-Credentials").Single());
+
+        var handshake = new HttpRequestMessage(HttpMethod.Get, server.Url + "/socket.io/?EIO=4&transport=polling");
+        handshake.Headers.Add("Origin", BridgeServer.AllowedOrigin);
+        var response = await http.SendAsync(handshake);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(BridgeServer.AllowedOrigin, response.Headers.GetValues("Access-Control-Allow-Origin").Single());
+
+        var foreign = new HttpRequestMessage(HttpMethod.Get, server.Url + "/socket.io/?EIO=4&transport=polling");
+        foreign.Headers.Add("Origin", "https://evil.example.com");
+        Assert.False((await http.SendAsync(foreign)).Headers.Contains("Access-Control-Allow-Origin"));
+    }
+}

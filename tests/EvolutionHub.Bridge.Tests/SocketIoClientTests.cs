@@ -132,6 +132,21 @@ public sealed class SocketIoClientTests
     }
 
     [Fact]
+    public async Task A_failing_connect_handler_refuses_that_namespace_and_spares_the_others_on_the_session()
+    {
+        await using var server = await BridgeServer.StartAsync(services: s => s.AddSingleton<ISocketIoConnectHandler, RefusePrivateNamespace>());
+        await using var driver = SocketIoDriver.Start();
+        var open = await driver.ConnectAsync("o", server.Url + "/open", new { transports = new[] { "websocket" } });
+        Assert.True(open!["connected"]!.GetValue<bool>());
+
+        var broken = await driver.ConnectAsync("b", server.Url + "/broken", new { transports = new[] { "websocket" }, reconnection = false });
+        Assert.False(broken!["connected"]!.GetValue<bool>());
+        Assert.Equal("Server error", broken["error"]!.GetValue<string>());
+        Assert.Equal(open["engineId"]!.GetValue<string>(), broken["engineId"]!.GetValue<string>());
+        Assert.Equal("fine", (await driver.EmitWithAckAsync("o", "Echo", "fine"))[0]!.GetValue<string>());
+    }
+
+    [Fact]
     public async Task The_hub_aborting_a_connection_disconnects_that_namespace()
     {
         await using var server = await BridgeServer.StartAsync();
@@ -234,7 +249,11 @@ public sealed class SocketIoClientTests
 
     private sealed class RefusePrivateNamespace : ISocketIoConnectHandler
     {
-        public ValueTask<SocketIoConnectResult> OnConnectAsync(SocketIoConnectContext context, CancellationToken cancellationToken) =>
-            ValueTask.FromResult(context.Namespace == "/private" ? SocketIoConnectResult.Reject("Unauthorized") : SocketIoConnectResult.Accept());
+        public ValueTask<SocketIoConnectResult> OnConnectAsync(SocketIoConnectContext context, CancellationToken cancellationToken) => context.Namespace switch
+        {
+            "/private" => ValueTask.FromResult(SocketIoConnectResult.Reject("Unauthorized")),
+            "/broken" => throw new InvalidOperationException("the store is unreachable"),
+            _ => ValueTask.FromResult(SocketIoConnectResult.Accept()),
+        };
     }
 }

@@ -366,4 +366,47 @@ public sealed class NodeClientTests
             ["/left:left", "/right:right"],
             result.GetProperty("events").EnumerateArray().Select(e => $"{e.GetProperty("namespace").GetString()}:{e.GetProperty("instance").GetString()}").Order(StringComparer.Ordinal).ToArray());
     }
+
+    [Theory]
+    [InlineData("websocket")]
+    [InlineData("polling")]
+    public async Task SocketIo_events_of_one_instance_arrive_in_the_order_accepted(string transport)
+    {
+        const int count = 200;
+        await using var hub = await HubServer.StartAsync();
+        var result = await ListenAsync(hub, new
+        {
+            url = hub.BaseUri.ToString().TrimEnd('/'),
+            @namespace = "/ordered",
+            auth = new { apikey = HubServer.GlobalKey },
+            transports = new[] { transport },
+            events = new[] { "messages.upsert" },
+            expect = count,
+            publish = Publish(hub, Enumerable.Range(0, count).Select(i => (object)new { @event = "MESSAGES_UPSERT", instance = "ordered", data = new { seq = i } }).ToArray()),
+        });
+
+        Assert.Equal(
+            Enumerable.Range(0, count),
+            result.GetProperty("events").EnumerateArray().Select(e => e.GetProperty("envelope").GetProperty("data").GetProperty("seq").GetInt32()));
+    }
+
+    [Theory]
+    [InlineData("Publish", """{"event":"CALL","instance":"js"}""")]
+    [InlineData("subscribe", "\"other\"")]
+    public async Task SocketIo_events_named_like_hub_methods_keep_the_credential_scope(string eventName, string payloadJson)
+    {
+        await using var hub = await HubServer.StartAsync();
+        await hub.RegisterAsync("js", "js-token");
+        var result = await NodeScript.RunAsync("hub/socketio-emit.mjs", ScriptTimeout, JsonSerializer.Serialize(new
+        {
+            url = hub.BaseUri.ToString().TrimEnd('/'),
+            @namespace = "/js",
+            auth = new { apikey = "js-token" },
+            @event = eventName,
+            payload = JsonDocument.Parse(payloadJson).RootElement,
+        }));
+
+        Assert.Contains("Unauthorized", result.GetProperty("ack").GetRawText());
+        Assert.True(result.GetProperty("stillConnected").GetBoolean());
+    }
 }

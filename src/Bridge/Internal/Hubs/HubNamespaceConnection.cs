@@ -34,6 +34,7 @@ internal sealed partial class HubNamespaceConnection : IConnectionUserFeature
     private readonly Pipe _fromHub = new(FromHubPipeOptions);
     private readonly DefaultConnectionContext _context;
     private readonly Lock _acksLock = new();
+    private readonly SemaphoreSlim _writeLock = new(1, 1);
     private Dictionary<long, string>? _serverAcks;
     private long _nextAckId;
     private Task _hubTask = Task.CompletedTask;
@@ -139,7 +140,7 @@ internal sealed partial class HubNamespaceConnection : IConnectionUserFeature
     private async Task AbandonAsync()
     {
         _closedByClient = true;
-        await _toHub.Writer.CompleteAsync();
+        await CompleteInputAsync();
         await _hubTask;
         await _fromHub.Reader.CompleteAsync();
     }
@@ -245,40 +246,59 @@ internal sealed partial class HubNamespaceConnection : IConnectionUserFeature
             }
         }
 
-        if (_closedByClient)
+        await _writeLock.WaitAsync();
+        try
         {
-            return;
+            if (!_closedByClient)
+            {
+                BridgeFrame.Write(_toHub.Writer, kind, id, packet.Data.Span, packet.Attachments);
+                await _toHub.Writer.FlushAsync();
+            }
         }
-
-        BridgeFrame.Write(_toHub.Writer, kind, id, packet.Data.Span, packet.Attachments);
-        await _toHub.Writer.FlushAsync();
+        finally
+        {
+            _writeLock.Release();
+        }
     }
 
     /// <summary>The Engine.IO heartbeat proved the client alive: keep SignalR's client timeout satisfied.</summary>
     public async ValueTask KeepAliveAsync()
     {
-        if (_closedByClient)
+        await _writeLock.WaitAsync();
+        try
         {
-            return;
+            if (!_closedByClient)
+            {
+                BridgeFrame.WriteHeader(_toHub.Writer, BridgeFrameKind.Ping, null, 0, 0);
+                await _toHub.Writer.FlushAsync();
+            }
         }
-
-        BridgeFrame.WriteHeader(_toHub.Writer, BridgeFrameKind.Ping, null, 0, 0);
-        await _toHub.Writer.FlushAsync();
+        finally
+        {
+            _writeLock.Release();
+        }
     }
 
-    /// <summary>The client left the namespace, or its session ended: end the hub connection.</summary>
+    /// <summary>
+    /// The client left the namespace, or its session ended: end the hub connection. The session may end on any
+    /// thread, so completing the pipe waits for a write in progress.
+    /// </summary>
     public void Close()
     {
         _closedByClient = true;
-        _toHub.Writer.Complete();
+        _ = CompleteInputAsync();
     }
 
-    private static partial class Log
+    private async Task CompleteInputAsync()
     {
-        [LoggerMessage(1, LogLevel.Warning, "The hub connection of Socket.IO socket {SocketId} failed.", EventName = "HubConnectionFailed")]
-        public static partial void HubConnectionFailed(ILogger logger, string socketId, Exception exception);
-
-        [LoggerMessage(2, LogLevel.Warning, "Forwarding the hub's messages to Socket.IO socket {SocketId} failed.", EventName = "PumpFailed")]
-        public static partial void PumpFailed(ILogger logger, string socketId, Exception exception);
+        await _writeLock.WaitAsync();
+        try
+        {
+            await _toHub.Writer.CompleteAsync();
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
     }
 }

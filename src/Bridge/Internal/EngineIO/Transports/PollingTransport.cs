@@ -184,13 +184,4 @@ internal sealed partial class PollingTransport(SocketIoOptions options, ILogger<
 
         return buffer.ToArray();
     }
-
-    private static partial class Log
-    {
-        [LoggerMessage(1, LogLevel.Debug, "Engine.IO session {SessionId} sent a second poll while one was pending; closing it.", EventName = "OverlappingPoll")]
-        public static partial void OverlappingPoll(ILogger logger, string sessionId);
-
-        [LoggerMessage(2, LogLevel.Debug, "Engine.IO session {SessionId} sent a body over maxPayload ({Limit} bytes); closing it.", EventName = "PayloadTooLarge")]
-        public static partial void PayloadTooLarge(ILogger logger, string sessionId, int limit);
-    }
 }
