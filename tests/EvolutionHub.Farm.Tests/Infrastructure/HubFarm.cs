@@ -46,9 +46,9 @@ public sealed class HubFarm : IAsyncDisposable
         }
     }
 
-    public async Task<NginxBalancer> StartBalancerAsync(params HubNode[] nodes)
+    public async Task<NginxBalancer> StartBalancerAsync(HubNode first, HubNode second)
     {
-        var balancer = await NginxBalancer.StartAsync(Path.Combine(_directory.FullName, "nginx"), nodes);
+        var balancer = await NginxBalancer.StartAsync(Path.Combine(_directory.FullName, "nginx"), first, second);
         lock (_owned)
         {
             _owned.Add(balancer);

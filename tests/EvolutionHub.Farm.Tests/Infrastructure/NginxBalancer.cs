@@ -4,9 +4,9 @@ using EvolutionHub.Testing;
 namespace EvolutionHub.Farm.Tests.Infrastructure;
 
 /// <summary>
-/// nginx in front of hub nodes, as <c>redis/nginx.conf</c> sets it up: <c>ip_hash</c> stickiness (long-polling needs every
-/// request of a session on one node) and WebSocket upgrades passed through. A child process with a config, pid, logs and
-/// temp files in its own folder.
+/// nginx in front of two hub nodes with the shipped <c>redis/nginx.local.conf</c> (its ports swapped for free ones):
+/// <c>ip_hash</c> stickiness and WebSocket upgrades passed through. A child process with its pid and temp files under its
+/// own folder (the <c>-p</c> prefix).
 /// </summary>
 public sealed class NginxBalancer : IAsyncDisposable
 {
@@ -24,7 +24,7 @@ public sealed class NginxBalancer : IAsyncDisposable
 
     public string Url => BaseUri.ToString().TrimEnd('/');
 
-    public static async Task<NginxBalancer> StartAsync(string directory, IEnumerable<HubNode> nodes)
+    public static async Task<NginxBalancer> StartAsync(string directory, HubNode first, HubNode second)
     {
         Directory.CreateDirectory(directory);
         // The workers do not run as root: let them into the folder.
@@ -33,47 +33,11 @@ public sealed class NginxBalancer : IAsyncDisposable
             File.SetUnixFileMode(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute
                 | UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute);
         }
+
+        Directory.CreateDirectory(Path.Combine(directory, "temp"));
         var port = FreePort.Next();
         var config = Path.Combine(directory, "nginx.conf");
-        await File.WriteAllTextAsync(config, $$"""
-            worker_processes 1;
-            pid {{directory}}/nginx.pid;
-            error_log stderr warn;
-            events { worker_connections 512; }
-            http {
-                access_log off;
-                client_body_temp_path {{directory}}/client_body;
-                proxy_temp_path {{directory}}/proxy;
-                fastcgi_temp_path {{directory}}/fastcgi;
-                uwsgi_temp_path {{directory}}/uwsgi;
-                scgi_temp_path {{directory}}/scgi;
-
-                map $http_upgrade $connection_upgrade {
-                    default upgrade;
-                    ''      close;
-                }
-
-                upstream hub {
-                    ip_hash;
-            {{string.Join("\n", nodes.Select(node => $"        server 127.0.0.1:{node.Port} max_fails=1 fail_timeout=10s;"))}}
-                }
-
-                server {
-                    listen 127.0.0.1:{{port}};
-                    location / {
-                        proxy_pass http://hub;
-                        proxy_http_version 1.1;
-                        proxy_set_header Upgrade $http_upgrade;
-                        proxy_set_header Connection $connection_upgrade;
-                        proxy_set_header Host $host;
-                        proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
-                        proxy_buffering off;
-                        proxy_connect_timeout 2s;
-                        proxy_read_timeout 120s;
-                    }
-                }
-            }
-            """);
+        await File.WriteAllTextAsync(config, WithPorts(await File.ReadAllTextAsync(TestAssets.NginxConf), port, first.Port, second.Port));
 
         var nginx = File.Exists("/usr/sbin/nginx") ? "/usr/sbin/nginx" : "nginx";
         var process = ChildProcess.Start("nginx", nginx, ["-p", directory, "-e", "stderr", "-c", config, "-g", "daemon off;"], directory);
@@ -96,6 +60,20 @@ public sealed class NginxBalancer : IAsyncDisposable
     }
 
     public ValueTask DisposeAsync() => _process.DisposeAsync();
+
+    /// <summary>The shipped file with this test's ports in place of 8090 (nginx), 8091 and 8092 (the nodes).</summary>
+    private static string WithPorts(string config, int port, int firstNode, int secondNode)
+    {
+        var replaced = config.Replace("listen 127.0.0.1:8090;", $"listen 127.0.0.1:{port};", StringComparison.Ordinal)
+            .Replace("server 127.0.0.1:8091 ", $"server 127.0.0.1:{firstNode} ", StringComparison.Ordinal)
+            .Replace("server 127.0.0.1:8092 ", $"server 127.0.0.1:{secondNode} ", StringComparison.Ordinal);
+        foreach (var expected in new[] { $":{port};", $":{firstNode} ", $":{secondNode} " })
+        {
+            Assert.True(replaced.Contains(expected, StringComparison.Ordinal), $"{TestAssets.NginxConf} no longer has the listen and server lines the test rewrites.");
+        }
+
+        return replaced;
+    }
 
     private static bool Accepts(int port)
     {
