@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Net;
+using System.Net.Http.Json;
 using EvolutionHub.Farm.Tests.Infrastructure;
 using EvolutionHub.Testing;
 
@@ -77,5 +78,38 @@ public sealed class RedisOutageTests
 
         var (_, envelope) = await signalROnB.NextAsync("the event published after recovery on B's SignalR client", TimeSpan.FromSeconds(10));
         Assert.Equal("recovery", envelope.GetProperty("data").GetProperty("after").GetString());
+    }
+
+    [Fact]
+    public async Task A_node_started_while_Redis_is_down_waits_for_it_then_serves_and_revokes()
+    {
+        await using var farm = await HubFarm.StartAsync(nodes: 1);
+        var a = farm[0];
+        await farm.Redis.StopAsync();
+
+        var late = await farm.StartNodeAsync("late", waitReady: false);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, await late.ReadinessAsync());
+
+        await farm.Redis.StartAgainAsync();
+        await late.WaitReadyAsync(TimeSpan.FromSeconds(30));
+        await a.WaitReadyAsync(TimeSpan.FromSeconds(30));
+
+        using (var created = await a.Http.PutAsJsonAsync("/api/instances/late", new { token = "late-token" }))
+        {
+            Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        }
+
+        await using var driver = SocketIoDriver.Start();
+        await FanOutTests.ConnectAsync(driver, "on-late", late, "/late", new { transports = new[] { "websocket" }, auth = new { apikey = "late-token" } });
+        await a.PublishAsync("late", "MESSAGES_UPSERT", new { to = "late" });
+        await driver.NextAsync("on-late", "messages.upsert");
+
+        // Its revocation subscription was made while Redis was away: it must have been sent once Redis came.
+        using (var deleted = await a.Http.DeleteAsync("/api/instances/late"))
+        {
+            Assert.Equal(HttpStatusCode.NoContent, deleted.StatusCode);
+        }
+
+        await driver.NextAsync("on-late", "$disconnect", timeoutMs: 5000);
     }
 }

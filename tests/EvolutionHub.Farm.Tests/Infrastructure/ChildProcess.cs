@@ -51,15 +51,25 @@ public sealed partial class ChildProcess : IAsyncDisposable
     public bool HasExited => _process.HasExited;
 
     /// <summary>The last lines the process printed, for failure messages.</summary>
-    public string Output
+    public string Output => $"--- last output of {Name} ---\n{Printed}";
+
+    /// <summary>The last lines the process printed.</summary>
+    public string Printed
     {
         get
         {
             lock (_lines)
             {
-                return $"--- last output of {Name} ---\n{string.Join('\n', _lines)}";
+                return string.Join('\n', _lines);
             }
         }
+    }
+
+    public async Task WaitForExitAsync(TimeSpan timeout)
+    {
+        await _process.WaitForExitAsync().WithTimeout(timeout, $"{Name} to exit");
+        // The asynchronous readers may still hold the last lines: this overload waits for them.
+        _process.WaitForExit();
     }
 
     public static ChildProcess Start(string name, string fileName, IEnumerable<string> arguments, string workingDirectory, IReadOnlyDictionary<string, string>? environment = null)

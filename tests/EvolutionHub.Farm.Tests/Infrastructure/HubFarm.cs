@@ -19,15 +19,15 @@ public sealed class HubFarm : IAsyncDisposable
 
     public HubNode this[int index] => Nodes[index];
 
-    public static async Task<HubFarm> StartAsync(int nodes)
+    public static async Task<HubFarm> StartAsync(int nodes, string? redisPassword = null, int redisDatabase = 0)
     {
         var directory = Directory.CreateTempSubdirectory("evolutionhub-farm-");
         HubFarm? farm = null;
         try
         {
-            farm = new HubFarm(directory, await RedisServer.StartAsync(Path.Combine(directory.FullName, "redis")));
+            farm = new HubFarm(directory, await RedisServer.StartAsync(Path.Combine(directory.FullName, "redis"), redisPassword, redisDatabase));
             var names = Enumerable.Range(0, nodes).Select(i => ((char)('A' + i)).ToString());
-            var started = await Task.WhenAll(names.Select(name => StartNodeAsync(farm, name)));
+            var started = await Task.WhenAll(names.Select(name => farm.StartNodeAsync(name, waitReady: true)));
             farm.Nodes.AddRange(started);
             return farm;
         }
@@ -57,12 +57,13 @@ public sealed class HubFarm : IAsyncDisposable
         return balancer;
     }
 
-    private static async Task<HubNode> StartNodeAsync(HubFarm farm, string name)
+    /// <summary>Starts one more node on the farm's Redis (not added to <see cref="Nodes"/>; disposed with the farm).</summary>
+    public async Task<HubNode> StartNodeAsync(string name, bool waitReady)
     {
-        var node = await HubNode.StartAsync(name, farm.Redis.Uri, Path.Combine(farm._directory.FullName, "node-" + name));
-        lock (farm._owned)
+        var node = await HubNode.StartAsync(name, Redis.Uri, Path.Combine(_directory.FullName, "node-" + name), waitReady);
+        lock (_owned)
         {
-            farm._owned.Add(node);
+            _owned.Add(node);
         }
 
         return node;

@@ -39,7 +39,8 @@ public sealed partial class HubNode : IAsyncDisposable
 
     public string Output => _process.Output;
 
-    public static async Task<HubNode> StartAsync(string name, string redisUri, string directory, IReadOnlyDictionary<string, string>? settings = null)
+    /// <summary>Starts the node and waits until it listens and, when <paramref name="waitReady"/>, until it is ready.</summary>
+    public static async Task<HubNode> StartAsync(string name, string redisUri, string directory, bool waitReady = true)
     {
         Directory.CreateDirectory(directory);
         var environment = new Dictionary<string, string>
@@ -51,17 +52,16 @@ public sealed partial class HubNode : IAsyncDisposable
             ["HUB_DATA_PATH"] = Path.Combine(directory, "unused.db"),
             ["Logging__LogLevel__Default"] = "Information",
         };
-        foreach (var (key, value) in settings ?? new Dictionary<string, string>())
-        {
-            environment[key] = value;
-        }
-
         var process = ChildProcess.Start($"node {name}", "dotnet", [TestAssets.HubAssembly, "--urls", "http://127.0.0.1:0"], directory, environment);
         try
         {
             var line = await process.WaitForLineAsync(line => ListeningLine().IsMatch(line), StartTimeout, "Now listening on");
             var node = new HubNode(name, process, new Uri(ListeningLine().Match(line).Groups["url"].Value));
-            await node.WaitReadyAsync(StartTimeout);
+            if (waitReady)
+            {
+                await node.WaitReadyAsync(StartTimeout);
+            }
+
             return node;
         }
         catch
