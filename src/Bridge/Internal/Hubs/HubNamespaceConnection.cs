@@ -6,7 +6,6 @@ using EvolutionHub.Bridge.Internal.EngineIO;
 using EvolutionHub.Bridge.Internal.EngineIO.Parser;
 using EvolutionHub.Bridge.Internal.SocketIO.Parser;
 using Microsoft.AspNetCore.Connections;
-using Microsoft.AspNetCore.Connections.Features;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.Logging;
@@ -19,7 +18,7 @@ namespace EvolutionHub.Bridge.Internal.Hubs;
 /// <see cref="BridgeFrame"/>s; a single pump reads the hub's frames and queues them, framed for this namespace, on the
 /// Engine.IO session.
 /// </summary>
-internal sealed partial class HubNamespaceConnection : IConnectionUserFeature
+internal sealed partial class HubNamespaceConnection
 {
     private static readonly byte[] Handshake = "{\"protocol\":\"socketio\",\"version\":1}\u001e"u8.ToArray();
 
@@ -44,13 +43,12 @@ internal sealed partial class HubNamespaceConnection : IConnectionUserFeature
     {
         _engine = engine;
         Feature = feature;
-        User = user;
         _logger = logger;
         _namespacePrefix = PacketEncoder.NamespacePrefix(feature.Namespace);
         _context = new DefaultConnectionContext(feature.SocketId, new DuplexPipe(_toHub.Reader, _fromHub.Writer), new DuplexPipe(_fromHub.Reader, _toHub.Writer));
         _context.Features.Set<ISocketIoFeature>(feature);
         _context.Features.Set(feature);
-        _context.Features.Set<IConnectionUserFeature>(this);
+        _context.User = user;
         foreach (var (key, value) in items)
         {
             _context.Items[key] = value;
@@ -58,8 +56,6 @@ internal sealed partial class HubNamespaceConnection : IConnectionUserFeature
     }
 
     public SocketIoFeature Feature { get; }
-
-    public ClaimsPrincipal? User { get; set; }
 
     /// <summary>Raised once the hub connection has ended, whoever ended it.</summary>
     public event Action<HubNamespaceConnection>? Ended;
