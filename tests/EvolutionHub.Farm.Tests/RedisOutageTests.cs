@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Http.Json;
 using EvolutionHub.Farm.Tests.Infrastructure;
 using EvolutionHub.Testing;
+using Microsoft.AspNetCore.SignalR;
 
 namespace EvolutionHub.Farm.Tests;
 
@@ -47,6 +48,13 @@ public sealed class RedisOutageTests
             Assert.Equal(HttpStatusCode.ServiceUnavailable, settings.StatusCode);
         }
 
+        var publish = await Assert.ThrowsAsync<HubException>(() => signalROnB.InvokeAsync("Publish", new { @event = "MESSAGES_UPSERT", instance = "outage", data = new { } }));
+        Assert.Contains("Redis is unreachable", publish.Message, StringComparison.Ordinal);
+
+        // A new client is refused at the handshake (503), which socket.io-client retries by itself.
+        var newcomer = await driver.ConnectAsync("new-during-outage", b.BaseUri.ToString().TrimEnd('/') + "/outage", new { transports = new[] { "websocket" }, auth = new { apikey = HubNode.GlobalKey } }, timeoutMs: 5000);
+        Assert.False(newcomer?["connected"]?.GetValue<bool>(), newcomer?.ToJsonString());
+
         // The deliberate outage: the scenario itself, not a synchronisation.
         var rest = Outage - down.Elapsed;
         if (rest > TimeSpan.Zero)
@@ -68,9 +76,10 @@ public sealed class RedisOutageTests
         }
 
         Assert.False(signalROnB.Closed.IsCompleted, "the SignalR client on B was closed by the outage");
+        await driver.NextAsync("new-during-outage", "$connect", timeoutMs: 20000);
 
         await a.PublishAsync("outage", "MESSAGES_UPSERT", new { after = "recovery" });
-        foreach (var client in new[] { "on-b", "on-a-polling" })
+        foreach (var client in new[] { "on-b", "on-a-polling", "new-during-outage" })
         {
             var received = await driver.NextAsync(client, "messages.upsert", timeoutMs: 10000);
             Assert.Equal("recovery", received[0]!["data"]!["after"]!.GetValue<string>());

@@ -45,5 +45,7 @@ public sealed class SignalRListener : IAsyncDisposable
     public async Task<(string Name, JsonElement Envelope)> NextAsync(string what, TimeSpan timeout) =>
         await _events.Reader.ReadAsync().AsTask().WithTimeout(timeout, what);
 
+    public Task<object?> InvokeAsync(string method, params object?[] arguments) => _connection.InvokeCoreAsync(method, typeof(object), arguments);
+
     public ValueTask DisposeAsync() => _connection.DisposeAsync();
 }

@@ -31,6 +31,8 @@ public static class RedisFarmServiceCollectionExtensions
         services.Replace(ServiceDescriptor.Singleton<IEventDispatcher>(provider =>
             new FarmEventDispatcher(provider.GetRequiredService<OrderedEventDispatcher>(), provider.GetRequiredService<RedisFarmConnection>())));
         services.AddExceptionHandler<FarmUnavailableExceptionHandler>();
+        services.Configure<HubOptions>(hub => hub.AddFilter<FarmUnavailableHubFilter>());
+        services.AddTransient<IStartupFilter, FarmHandshakeGate.StartupFilter>();
         services.AddHealthChecks().AddCheck<RedisHealthCheck>("redis", tags: ["ready"]);
 
         signalR.AddStackExchangeRedis(backplane => backplane.Configuration.ChannelPrefix = RedisChannel.Literal(options.Prefix));
