@@ -17,14 +17,14 @@ public sealed class BalancerTests
         await using var driver = SocketIoDriver.Start();
         var url = balancer.Url + "/sticky";
 
-        var upgrading = await driver.ConnectAsync("default-transports", url, new { auth = new { apikey = HubNode.GlobalKey } }, timeoutMs: 10000);
+        var upgrading = await driver.ConnectAsync("default-transports", url, new { auth = new { apikey = HubNode.GlobalKey } }, timeoutMs: Timeouts.ConnectMs);
         Assert.True(upgrading?["connected"]?.GetValue<bool>(), upgrading?.ToJsonString());
         // Default transports: the session opens over polling and upgrades; both legs must reach the same node.
         await driver.WaitUpgradeAsync("default-transports");
 
-        var polling = await driver.ConnectAsync("polling-only", url, new { transports = new[] { "polling" }, auth = new { apikey = HubNode.GlobalKey } }, timeoutMs: 10000);
+        var polling = await driver.ConnectAsync("polling-only", url, new { transports = new[] { "polling" }, auth = new { apikey = HubNode.GlobalKey } }, timeoutMs: Timeouts.ConnectMs);
         Assert.True(polling?["connected"]?.GetValue<bool>(), polling?.ToJsonString());
-        var v2 = await driver.ConnectAsync("v2-default-transports", url, new { query = new { apikey = HubNode.GlobalKey } }, version: 2, timeoutMs: 10000);
+        var v2 = await driver.ConnectAsync("v2-default-transports", url, new { query = new { apikey = HubNode.GlobalKey } }, version: 2, timeoutMs: Timeouts.ConnectMs);
         Assert.True(v2?["connected"]?.GetValue<bool>(), v2?.ToJsonString());
 
         var owner = await NodeFailureTests.OwnerAsync(farm, expected: 3);
@@ -36,7 +36,7 @@ public sealed class BalancerTests
 
         foreach (var client in new[] { "default-transports", "polling-only", "v2-default-transports" })
         {
-            var events = await driver.NextManyAsync(client, "messages.upsert", 10);
+            var events = await driver.NextManyAsync(client, "messages.upsert", 10, timeoutMs: Timeouts.EventMs);
             Assert.Equal(Enumerable.Range(1, 10), events.Select(args => args![0]!["data"]!["n"]!.GetValue<int>()));
             Assert.True((await driver.StateAsync(client))?["connected"]?.GetValue<bool>(), $"{client} lost its session behind nginx");
         }

@@ -9,9 +9,7 @@ namespace EvolutionHub.Farm.Tests;
 /// <summary>Events, settings and tokens cross nodes: whatever node a client or a publisher talks to.</summary>
 public sealed class FanOutTests
 {
-    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(10);
-
-    private static object GlobalAuth => new { transports = new[] { "websocket" }, auth = new { apikey = HubNode.GlobalKey } };
+        private static object GlobalAuth => new { transports = new[] { "websocket" }, auth = new { apikey = HubNode.GlobalKey } };
 
     [Fact]
     public async Task An_event_published_on_A_reaches_SocketIo_and_SignalR_clients_on_B_and_C_in_order()
@@ -29,7 +27,7 @@ public sealed class FanOutTests
 
         foreach (var client in new[] { "on-b-websocket", "on-c-polling" })
         {
-            var events = await driver.NextManyAsync(client, "messages.upsert", 20, timeoutMs: 10000);
+            var events = await driver.NextManyAsync(client, "messages.upsert", 20, timeoutMs: Timeouts.EventMs);
             Assert.Equal(Enumerable.Range(1, 20), events.Select(args => args![0]!["data"]!["n"]!.GetValue<int>()));
             Assert.Equal("orders", events[0]![0]!["instance"]!.GetValue<string>());
         }
@@ -38,7 +36,7 @@ public sealed class FanOutTests
         {
             for (var n = 1; n <= 20; n++)
             {
-                var (name, envelope) = await listener.NextAsync($"event {n} on the SignalR client of node {node}", Wait);
+                var (name, envelope) = await listener.NextAsync($"event {n} on the SignalR client of node {node}", Timeouts.Event);
                 Assert.Equal("messages.upsert", name);
                 Assert.Equal(n, envelope.GetProperty("data").GetProperty("n").GetInt32());
             }
@@ -86,7 +84,7 @@ public sealed class FanOutTests
             new { @event = "CONNECTION_UPDATE", instance = "shop", data = new { state = "open" } },
         });
         Assert.Equal(HttpStatusCode.Accepted, published.StatusCode);
-        var update = await driver.NextAsync("shop-on-b", "connection.update");
+        var update = await driver.NextAsync("shop-on-b", "connection.update", timeoutMs: Timeouts.EventMs);
         Assert.Equal("open", update[0]!["data"]!["state"]!.GetValue<string>());
         // Events of one instance arrive in order, so a messages.upsert let through would already be queued: no waiting needed.
         await Assert.ThrowsAsync<SocketIoDriverException>(() => driver.NextAsync("shop-on-b", "messages.upsert", timeoutMs: 200));
@@ -94,7 +92,7 @@ public sealed class FanOutTests
 
     internal static async Task ConnectAsync(SocketIoDriver driver, string name, HubNode node, string ns, object options)
     {
-        var result = await driver.ConnectAsync(name, node.BaseUri.ToString().TrimEnd('/') + ns, options, timeoutMs: 10000);
+        var result = await driver.ConnectAsync(name, node.BaseUri.ToString().TrimEnd('/') + ns, options, timeoutMs: Timeouts.ConnectMs);
         Assert.True(result?["connected"]?.GetValue<bool>() == true, $"{name} did not connect to node {node.Name}: {result?.ToJsonString()}");
         await driver.NextAsync(name, "$connect");
     }

@@ -19,14 +19,14 @@ public sealed class NodeFailureTests
         await FanOutTests.ConnectAsync(driver, "two-on-a", a, "/counted", websocket);
         await using var signalROnB = await SignalRListener.StartAsync(b, HubNode.GlobalKey, "counted", "messages.upsert");
 
-        await Eventually.UntilAsync(async () => await CountOnAsync(c, "counted") == 3, TimeSpan.FromSeconds(10), "GET /api/instances on C to count 2 clients on A and 1 on B");
+        await Eventually.UntilAsync(async () => await CountOnAsync(c, "counted") == 3, TimeSpan.FromSeconds(15), "GET /api/instances on C to count 2 clients on A and 1 on B");
 
         await a.KillAsync();
 
         // Node timeout is 3 s in these tests: A's counts expire without A.
         await Eventually.UntilAsync(async () => await CountOnAsync(c, "counted") == 1, TimeSpan.FromSeconds(15), "the counts of the killed node A to expire");
         await c.PublishAsync("counted", "MESSAGES_UPSERT", new { after = "kill" });
-        var (name, _) = await signalROnB.NextAsync("the event published on C after A died, on B", TimeSpan.FromSeconds(10));
+        var (name, _) = await signalROnB.NextAsync("the event published on C after A died, on B", Timeouts.Event);
         Assert.Equal("messages.upsert", name);
     }
 
@@ -37,10 +37,10 @@ public sealed class NodeFailureTests
         var balancer = await farm.StartBalancerAsync(farm[0], farm[1]);
         await using var driver = SocketIoDriver.Start();
         var url = balancer.Url + "/survive";
-        var upgraded = await driver.ConnectAsync("default-transports", url, new { auth = new { apikey = HubNode.GlobalKey } }, timeoutMs: 10000);
+        var upgraded = await driver.ConnectAsync("default-transports", url, new { auth = new { apikey = HubNode.GlobalKey } }, timeoutMs: Timeouts.ConnectMs);
         Assert.True(upgraded?["connected"]?.GetValue<bool>(), upgraded?.ToJsonString());
         await driver.NextAsync("default-transports", "$connect");
-        var websocket = await driver.ConnectAsync("websocket", url, new { transports = new[] { "websocket" }, auth = new { apikey = HubNode.GlobalKey } }, timeoutMs: 10000);
+        var websocket = await driver.ConnectAsync("websocket", url, new { transports = new[] { "websocket" }, auth = new { apikey = HubNode.GlobalKey } }, timeoutMs: Timeouts.ConnectMs);
         Assert.True(websocket?["connected"]?.GetValue<bool>(), websocket?.ToJsonString());
         await driver.NextAsync("websocket", "$connect");
 
@@ -53,14 +53,14 @@ public sealed class NodeFailureTests
         {
             await driver.NextAsync(client, "$disconnect", timeoutMs: 10000);
             // socket.io-client reconnects by itself (1–5 s back-off); nginx now sends it to the survivor.
-            await driver.NextAsync(client, "$connect", timeoutMs: 20000);
+            await driver.NextAsync(client, "$connect", timeoutMs: 30000);
         }
 
         Assert.Equal(2, await survivor.LocalConnectionsAsync());
         await survivor.PublishAsync("survive", "MESSAGES_UPSERT", new { after = "failover" });
         foreach (var client in new[] { "default-transports", "websocket" })
         {
-            var received = await driver.NextAsync(client, "messages.upsert");
+            var received = await driver.NextAsync(client, "messages.upsert", timeoutMs: Timeouts.EventMs);
             Assert.Equal("failover", received[0]!["data"]!["after"]!.GetValue<string>());
         }
     }
@@ -90,7 +90,7 @@ public sealed class NodeFailureTests
                     seen = string.Join(", ", counts);
                     return false;
                 },
-                TimeSpan.FromSeconds(10),
+                TimeSpan.FromSeconds(15),
                 $"one node to hold the {expected} balanced connections");
         }
         catch (TimeoutException exception)

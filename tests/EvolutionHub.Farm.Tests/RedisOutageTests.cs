@@ -30,7 +30,7 @@ public sealed class RedisOutageTests
 
         foreach (var node in farm.Nodes)
         {
-            await Eventually.UntilAsync(async () => await node.ReadinessAsync() == HttpStatusCode.ServiceUnavailable, TimeSpan.FromSeconds(5), $"node {node.Name} to report /health/ready 503 with Redis down");
+            await Eventually.UntilAsync(async () => await node.ReadinessAsync() == HttpStatusCode.ServiceUnavailable, TimeSpan.FromSeconds(10), $"node {node.Name} to report /health/ready 503 with Redis down");
             using var live = await node.Http.GetAsync("/health/live");
             Assert.Equal(HttpStatusCode.OK, live.StatusCode);
         }
@@ -52,7 +52,7 @@ public sealed class RedisOutageTests
         Assert.Contains("Redis is unreachable", publish.Message, StringComparison.Ordinal);
 
         // A new client is refused at the handshake (503), which socket.io-client retries by itself.
-        var newcomer = await driver.ConnectAsync("new-during-outage", b.BaseUri.ToString().TrimEnd('/') + "/outage", new { transports = new[] { "websocket" }, auth = new { apikey = HubNode.GlobalKey } }, timeoutMs: 5000);
+        var newcomer = await driver.ConnectAsync("new-during-outage", b.BaseUri.ToString().TrimEnd('/') + "/outage", new { transports = new[] { "websocket" }, auth = new { apikey = HubNode.GlobalKey } }, timeoutMs: Timeouts.ConnectMs);
         Assert.False(newcomer?["connected"]?.GetValue<bool>(), newcomer?.ToJsonString());
 
         // The deliberate outage: the scenario itself, not a synchronisation.
@@ -76,16 +76,16 @@ public sealed class RedisOutageTests
         }
 
         Assert.False(signalROnB.Closed.IsCompleted, "the SignalR client on B was closed by the outage");
-        await driver.NextAsync("new-during-outage", "$connect", timeoutMs: 20000);
+        await driver.NextAsync("new-during-outage", "$connect", timeoutMs: 30000);
 
         await a.PublishAsync("outage", "MESSAGES_UPSERT", new { after = "recovery" });
         foreach (var client in new[] { "on-b", "on-a-polling", "new-during-outage" })
         {
-            var received = await driver.NextAsync(client, "messages.upsert", timeoutMs: 10000);
+            var received = await driver.NextAsync(client, "messages.upsert", timeoutMs: Timeouts.EventMs);
             Assert.Equal("recovery", received[0]!["data"]!["after"]!.GetValue<string>());
         }
 
-        var (_, envelope) = await signalROnB.NextAsync("the event published after recovery on B's SignalR client", TimeSpan.FromSeconds(10));
+        var (_, envelope) = await signalROnB.NextAsync("the event published after recovery on B's SignalR client", Timeouts.Event);
         Assert.Equal("recovery", envelope.GetProperty("data").GetProperty("after").GetString());
     }
 
@@ -111,7 +111,7 @@ public sealed class RedisOutageTests
         await using var driver = SocketIoDriver.Start();
         await FanOutTests.ConnectAsync(driver, "on-late", late, "/late", new { transports = new[] { "websocket" }, auth = new { apikey = "late-token" } });
         await a.PublishAsync("late", "MESSAGES_UPSERT", new { to = "late" });
-        await driver.NextAsync("on-late", "messages.upsert");
+        await driver.NextAsync("on-late", "messages.upsert", timeoutMs: Timeouts.EventMs);
 
         // Its revocation subscription was made while Redis was away: it must have been sent once Redis came.
         using (var deleted = await a.Http.DeleteAsync("/api/instances/late"))

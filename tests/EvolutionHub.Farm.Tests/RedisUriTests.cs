@@ -24,7 +24,7 @@ public sealed class RedisUriTests
         await using var driver = SocketIoDriver.Start();
         await FanOutTests.ConnectAsync(driver, "on-b", b, "/secured", new { transports = new[] { "websocket" }, auth = new { apikey = "secured-token" } });
         await a.PublishAsync("secured", "MESSAGES_UPSERT", new { through = "password" });
-        var received = await driver.NextAsync("on-b", "messages.upsert");
+        var received = await driver.NextAsync("on-b", "messages.upsert", timeoutMs: Timeouts.EventMs);
         Assert.Equal("password", received[0]!["data"]!["through"]!.GetValue<string>());
     }
 }

@@ -41,7 +41,7 @@ public sealed class RevocationTests
         // The global key's client is not the token's: it stays, and still receives.
         Assert.True((await driver.StateAsync("global-on-b"))?["connected"]?.GetValue<bool>(), "the global-key client on B was disconnected too");
         await a.PublishAsync("vip", "MESSAGES_UPSERT", new { after = "revocation" });
-        await driver.NextAsync("global-on-b", "messages.upsert");
+        await driver.NextAsync("global-on-b", "messages.upsert", timeoutMs: Timeouts.EventMs);
 
         // The revoked token opens nothing anywhere.
         var refused = await driver.ConnectAsync("token-again-on-c", c.BaseUri.ToString().TrimEnd('/') + "/vip", new { transports = new[] { "websocket" }, auth = new { apikey = "vip-token" } });

@@ -61,21 +61,22 @@ public sealed partial class RedisConnectionTracker(
     {
         using var heartbeat = new PeriodicTimer(NodeTimeout / 3);
         var tick = heartbeat.WaitForNextTickAsync(stoppingToken).AsTask();
-        while (!stoppingToken.IsCancellationRequested)
+        var changed = _changed.Reader.WaitToReadAsync(stoppingToken).AsTask();
+        while (true)
         {
             await WriteSnapshotAsync();
-            var changed = _changed.Reader.WaitToReadAsync(stoppingToken).AsTask();
             try
             {
-                if (await Task.WhenAny(tick, changed) == tick)
+                var woken = await Task.WhenAny(tick, changed);
+                await woken;
+                if (woken == tick)
                 {
-                    await tick;
                     tick = heartbeat.WaitForNextTickAsync(stoppingToken).AsTask();
                 }
                 else
                 {
-                    await changed;
                     _changed.Reader.TryRead(out _);
+                    changed = _changed.Reader.WaitToReadAsync(stoppingToken).AsTask();
                 }
             }
             catch (OperationCanceledException)
