@@ -33,6 +33,12 @@ public sealed class SocketIoOptions
     /// </summary>
     public string? FallbackMethod { get; set; }
 
+    /// <summary>
+    /// Whether a client event named like a hub method (case-insensitively, as SignalR binds) invokes that method. When
+    /// false, every client event goes to <see cref="FallbackMethod"/>, so no event name is shadowed by the hub's surface.
+    /// </summary>
+    public bool InvokeHubMethods { get; set; } = true;
+
     /// <summary>How event arguments are written and read. Binary values (<c>byte[]</c>) travel as Socket.IO attachments.</summary>
     public JsonSerializerOptions PayloadSerializerOptions { get; set; } = new(JsonSerializerDefaults.Web);
 }

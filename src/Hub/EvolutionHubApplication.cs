@@ -66,10 +66,8 @@ public static class EvolutionHubApplication
         services.AddOptions<WebsocketOptions>().Bind(configuration.GetSection("Websocket"));
         services.AddOptions<EvolutionOptions>().Bind(configuration.GetSection("Evolution"));
         services.AddOptions<StorageOptions>().Bind(configuration.GetSection("Storage"));
-        services.AddOptions<HttpLimitsOptions>().Bind(configuration.GetSection("Http"));
         services.AddOptions<InboundOptions>().Bind(configuration.GetSection("Inbound"));
         services.AddOptions<MetricsOptions>().Bind(configuration.GetSection("Metrics"));
-        services.AddOptions<RedisOptions>().Bind(configuration.GetSection("Redis"));
         services.AddOptions<Dictionary<string, ConfiguredInstance>>().Bind(configuration.GetSection("Instances"));
 
         var maxBodyBytes = configuration.GetSection("Http").Get<HttpLimitsOptions>()?.MaxRequestBodyBytes ?? new HttpLimitsOptions().MaxRequestBodyBytes;
@@ -100,6 +98,9 @@ public static class EvolutionHubApplication
             {
                 configuration.GetSection("SocketIo").Bind(socketIo);
                 socketIo.FallbackMethod = nameof(EventsHub.OnSocketIoEvent);
+
+                // CONTRACT §7: every socket.emit is an inbound event, even one named like a hub method.
+                socketIo.InvokeHubMethods = false;
             });
         if (configuration.GetSection("Redis").Get<RedisOptions>() is { } redis && RedisConfiguration.IsFarm(redis))
         {

@@ -201,6 +201,17 @@ public sealed class SocketIoClientTests
     }
 
     [Fact]
+    public async Task With_hub_methods_turned_off_every_event_reaches_the_fallback()
+    {
+        await using var server = await BridgeServer.StartAsync(options => options.InvokeHubMethods = false);
+        await using var driver = SocketIoDriver.Start();
+        await driver.ConnectAsync("c", server.Url + "/room", new { transports = new[] { "websocket" } });
+        var ack = await driver.EmitWithAckAsync("c", "echo", "x");
+        Assert.Equal("echo", ack[0]!["received"]!.GetValue<string>());
+        Assert.Equal(1, ack[0]!["count"]!.GetValue<int>());
+    }
+
+    [Fact]
     public async Task Without_a_fallback_an_unknown_event_gets_an_error_ack_and_the_connection_stays()
     {
         await using var server = await BridgeServer.StartAsync(options => options.FallbackMethod = null);

@@ -20,7 +20,7 @@ const received = [];
 const deadline = setTimeout(() => {
   console.error(`timed out: ${received.length} of ${config.expect} events received: ${JSON.stringify(received)}`);
   process.exit(1);
-}, 15000);
+}, 20000);
 
 async function finish(result) {
   clearTimeout(deadline);

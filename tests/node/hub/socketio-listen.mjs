@@ -23,7 +23,7 @@ let probe = null;
 const deadline = setTimeout(() => {
   console.error(`timed out: ${received.length} of ${config.expect} events received: ${JSON.stringify(received)}`);
   process.exit(1);
-}, 15000);
+}, 20000);
 
 function finish(result) {
   clearTimeout(deadline);

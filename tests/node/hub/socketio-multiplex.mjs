@@ -9,7 +9,7 @@ const config = JSON.parse(process.argv[2]);
 const manager = new Manager(config.url, { reconnection: false, transports: config.transports ?? ['websocket'] });
 const sockets = config.namespaces.map(namespace => manager.socket(namespace, { auth: { apikey: config.apikey } }));
 const received = [];
-const deadline = setTimeout(() => { console.error('timed out: ' + JSON.stringify(received)); process.exit(1); }, 15000);
+const deadline = setTimeout(() => { console.error('timed out: ' + JSON.stringify(received)); process.exit(1); }, 20000);
 
 for (const [index, socket] of sockets.entries()) {
   socket.on('connect_error', error => { console.error(`connect_error on ${config.namespaces[index]}: ${error.message}`); process.exit(1); });

@@ -5,14 +5,15 @@ namespace EvolutionHub.Bridge.Internal.EngineIO;
 
 /// <summary>
 /// A session's outgoing packets: many writers, one reader at a time (the active transport). Unlike a channel it holds
-/// no buffer while idle and reuses its one waiter, so an idle session costs a few bytes, not a queue segment.
+/// no buffer while idle and reuses its one waiter, so an idle session costs a few bytes, not a queue segment. The
+/// waiting reader resumes on the writer's thread, outside the lock: a delivery reaches the socket without a thread hop.
 /// </summary>
 internal sealed class PacketQueue : IValueTaskSource<bool>
 {
     private const int TrimAbove = 32;
     private readonly Lock _lock = new();
     private readonly Queue<EnginePacket> _packets = new(0);
-    private ManualResetValueTaskSourceCore<bool> _waiter = new() { RunContinuationsAsynchronously = true };
+    private ManualResetValueTaskSourceCore<bool> _waiter = new() { RunContinuationsAsynchronously = false };
     private CancellationTokenRegistration _waiterCancellation;
     private bool _waiting;
     private bool _completed;
@@ -32,6 +33,7 @@ internal sealed class PacketQueue : IValueTaskSource<bool>
     /// <summary>Adds a packet; false once the queue is completed.</summary>
     public bool TryWrite(EnginePacket packet)
     {
+        bool wake;
         lock (_lock)
         {
             if (_completed)
@@ -41,18 +43,32 @@ internal sealed class PacketQueue : IValueTaskSource<bool>
 
             _packets.Enqueue(packet);
             _highWater = Math.Max(_highWater, _packets.Count);
-            Wake(true);
-            return true;
+            wake = TakeWaiter();
         }
+
+        if (wake)
+        {
+            _waiter.SetResult(true);
+        }
+
+        return true;
     }
 
     /// <summary>No more packets will be written; the reader still takes those queued.</summary>
     public void Complete()
     {
+        bool wake;
+        bool hasPackets;
         lock (_lock)
         {
             _completed = true;
-            Wake(_packets.Count > 0);
+            hasPackets = _packets.Count > 0;
+            wake = TakeWaiter();
+        }
+
+        if (wake)
+        {
+            _waiter.SetResult(hasPackets);
         }
     }
 
@@ -110,26 +126,30 @@ internal sealed class PacketQueue : IValueTaskSource<bool>
 
     private void Cancel(CancellationToken token)
     {
+        bool wake;
         lock (_lock)
         {
-            if (_waiting)
-            {
-                _waiting = false;
-                _waiter.SetException(new OperationCanceledException(token));
-            }
+            wake = _waiting;
+            _waiting = false;
+        }
+
+        if (wake)
+        {
+            _waiter.SetException(new OperationCanceledException(token));
         }
     }
 
-    private void Wake(bool result)
+    /// <summary>Under the lock: whether a reader waits, and if so, that it no longer does.</summary>
+    private bool TakeWaiter()
     {
         if (!_waiting)
         {
-            return;
+            return false;
         }
 
         _waiting = false;
         _waiterCancellation.Unregister();
-        _waiter.SetResult(result);
+        return true;
     }
 
     bool IValueTaskSource<bool>.GetResult(short token) => _waiter.GetResult(token);
