@@ -102,9 +102,9 @@ public static class EvolutionHubApplication
                 // CONTRACT §7: every socket.emit is an inbound event, even one named like a hub method.
                 socketIo.InvokeHubMethods = false;
             });
-        if (configuration.GetSection("Redis").Get<RedisOptions>() is { } redis && RedisConfiguration.IsFarm(redis))
+        if (RedisConfiguration.IsFarm(configuration.GetSection("Redis")))
         {
-            signalR.AddRedisFarm(redis);
+            signalR.AddRedisFarm(configuration.GetSection("Redis"));
         }
     }
 

@@ -23,8 +23,8 @@ public sealed class NodeFailureTests
 
         await a.KillAsync();
 
-        // Node timeout is 3 s in these tests: A's counts expire without A.
-        await Eventually.UntilAsync(async () => await CountOnAsync(c, "counted") == 1, TimeSpan.FromSeconds(15), "the counts of the killed node A to expire");
+        // The nodes of these tests run with Redis:NodeTimeoutSeconds=3: A's counts expire without A.
+        await Eventually.UntilAsync(async () => await CountOnAsync(c, "counted") == 1, TimeSpan.FromSeconds(10), "the counts of the killed node A to expire (Redis:NodeTimeoutSeconds is 3)");
         await c.PublishAsync("counted", "MESSAGES_UPSERT", new { after = "kill" });
         var (name, _) = await signalROnB.NextAsync("the event published on C after A died, on B", Timeouts.Event);
         Assert.Equal("messages.upsert", name);

@@ -1,4 +1,5 @@
 using EvolutionHub.Internal.Redis;
+using Microsoft.Extensions.Configuration;
 using StackExchange.Redis;
 
 namespace EvolutionHub.Farm.Tests;
@@ -31,9 +32,15 @@ public sealed class RedisConfigurationTests
     public void Refuses_what_it_cannot_read(string value) =>
         Assert.Throws<HubStartupException>(() => RedisConfiguration.Parse(value));
 
-    [Fact]
-    public void An_empty_value_means_a_single_node() =>
-        Assert.False(RedisConfiguration.IsFarm(new RedisOptions { Configuration = " " }));
+    [Theory]
+    [InlineData(null, false)]
+    [InlineData(" ", false)]
+    [InlineData("redis://127.0.0.1", true)]
+    public void Only_a_value_turns_the_farm_on(string? value, bool farm)
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["Redis:Configuration"] = value }).Build();
+        Assert.Equal(farm, RedisConfiguration.IsFarm(configuration.GetSection("Redis")));
+    }
 
     [Fact]
     public void Reconnects_every_second_while_Redis_is_away() =>

@@ -5,7 +5,8 @@ namespace EvolutionHub.Internal.Redis;
 /// <summary>Reads <c>Redis:Configuration</c>: a StackExchange.Redis configuration string or a <c>redis://[user:password@]host:port[/db]</c> URI.</summary>
 public static class RedisConfiguration
 {
-    public static bool IsFarm(RedisOptions options) => !string.IsNullOrWhiteSpace(options.Configuration);
+    /// <summary>Whether the <c>Redis</c> section turns the farm on.</summary>
+    public static bool IsFarm(IConfigurationSection redis) => !string.IsNullOrWhiteSpace(redis[nameof(RedisOptions.Configuration)]);
 
     /// <exception cref="HubStartupException">The value is neither form.</exception>
     public static ConfigurationOptions Parse(string value)

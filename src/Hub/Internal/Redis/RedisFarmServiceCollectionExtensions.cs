@@ -12,10 +12,12 @@ public static class RedisFarmServiceCollectionExtensions
     /// are hub connections) and the shared state, counts and revocations, all over one Redis connection.
     /// </summary>
     /// <exception cref="HubStartupException"><see cref="RedisOptions.Configuration"/> cannot be read.</exception>
-    public static ISignalRServerBuilder AddRedisFarm(this ISignalRServerBuilder signalR, RedisOptions options)
+    public static ISignalRServerBuilder AddRedisFarm(this ISignalRServerBuilder signalR, IConfigurationSection redis)
     {
+        var options = redis.Get<RedisOptions>() ?? new RedisOptions();
         var configuration = RedisConfiguration.Parse(options.Configuration);
         var services = signalR.Services;
+        services.AddOptions<RedisOptions>().Bind(redis);
         services.AddSingleton<IConnectionMultiplexer>(_ => ConnectionMultiplexer.Connect(configuration));
         services.AddSingleton(new RedisKeys(options.Prefix));
         services.AddSingleton<RedisFarmConnection>();
