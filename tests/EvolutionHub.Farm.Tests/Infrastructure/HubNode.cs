@@ -49,8 +49,6 @@ public sealed partial class HubNode : IAsyncDisposable
             ["AUTHENTICATION_API_KEY"] = GlobalKey,
             ["REDIS_URI"] = redisUri,
             ["Redis__NodeTimeoutSeconds"] = "3",
-            ["HUB_DATA_PATH"] = Path.Combine(directory, "unused.db"),
-            ["Logging__LogLevel__Default"] = "Information",
         };
         var process = ChildProcess.Start($"node {name}", "dotnet", [TestAssets.HubAssembly, "--urls", "http://127.0.0.1:0"], directory, environment);
         try

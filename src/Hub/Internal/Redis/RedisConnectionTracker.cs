@@ -13,6 +13,12 @@ public sealed partial class RedisConnectionTracker(
     LocalConnectionTracker local, RedisFarmConnection redis, IOptions<RedisOptions> options, ILogger<RedisConnectionTracker> logger)
     : BackgroundService, IConnectionTracker
 {
+    // KEYS: nodes, that node's counts. ARGV: node id.
+    private const string ForgetIfGoneScript = """
+        if redis.call('EXISTS', KEYS[2]) == 0 then redis.call('SREM', KEYS[1], ARGV[1]) end
+        return 0
+        """;
+
     private readonly string _nodeId = Guid.NewGuid().ToString("N");
     private readonly Channel<bool> _changed = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
     private bool _failing;
@@ -43,8 +49,9 @@ public sealed partial class RedisConnectionTracker(
             var entries = await redis.RunAsync(db => db.HashGetAllAsync(redis.Keys.NodeConnections(node)));
             if (entries.Length == 0)
             {
-                // Expired (its node is gone) or empty (it has no connections, and adds itself back on its next write).
-                await redis.RunAsync(db => db.SetRemoveAsync(redis.Keys.Nodes, node));
+                // Expired (its node is gone) or empty (it has no connections, and adds itself back on its next write);
+                // checked again inside the script, in case the node wrote in between.
+                await redis.RunAsync(db => db.ScriptEvaluateAsync(ForgetIfGoneScript, [redis.Keys.Nodes, redis.Keys.NodeConnections(node)], [node]));
                 continue;
             }
 
