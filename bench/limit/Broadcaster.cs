@@ -3,6 +3,7 @@ using System.Collections.Concurrent;
 using System.Net.WebSockets;
 using System.Text;
 using System.Text.Json;
+using System.Threading.Channels;
 using StackExchange.Redis;
 
 namespace EvolutionHub.Bench.Limit;
@@ -10,7 +11,8 @@ namespace EvolutionHub.Bench.Limit;
 /// <summary>
 /// The ceiling: just enough Engine.IO v4 / Socket.IO v5 to be a target of the load generator, and a broadcast that
 /// serialises each event's frame once and hands the same bytes to every socket of its namespace. With Redis, frames
-/// accepted here also go to the other nodes over one pub/sub channel.
+/// accepted here also go to the other nodes over one pub/sub channel. Like the hub, a publish is answered once its
+/// events are queued; one loop broadcasts them in the order accepted.
 /// </summary>
 public sealed class Broadcaster
 {
@@ -21,6 +23,7 @@ public sealed class Broadcaster
     private readonly string _apiKey;
     private readonly Namespaces _namespaces = new();
     private readonly ConcurrentDictionary<Connection, bool> _open = new();
+    private readonly Channel<(string Instance, byte[] Frame)> _accepted = Channel.CreateUnbounded<(string, byte[])>(new UnboundedChannelOptions { SingleReader = true });
     private readonly ISubscriber? _farm;
     private readonly string _nodeId = Guid.NewGuid().ToString("N");
 
@@ -31,6 +34,15 @@ public sealed class Broadcaster
         {
             _farm = redis.GetSubscriber();
             _farm.Subscribe(FarmChannel).OnMessage(message => BroadcastFromFarm(message.Message));
+        }
+    }
+
+    public async Task BroadcastAcceptedAsync(CancellationToken stopping)
+    {
+        await foreach (var (instance, frame) in _accepted.Reader.ReadAllAsync(stopping))
+        {
+            _namespaces.Broadcast("/" + instance, frame);
+            _farm?.Publish(FarmChannel, FarmMessage(instance, frame), CommandFlags.FireAndForget);
         }
     }
 
@@ -120,9 +132,7 @@ public sealed class Broadcaster
         foreach (var envelope in envelopes)
         {
             var instance = envelope.GetProperty("instance").GetString()!;
-            var frame = EventFrame(instance, envelope);
-            _namespaces.Broadcast("/" + instance, frame);
-            _farm?.Publish(FarmChannel, FarmMessage(instance, frame), CommandFlags.FireAndForget);
+            _accepted.Writer.TryWrite((instance, EventFrame(instance, envelope)));
         }
 
         context.Response.StatusCode = StatusCodes.Status202Accepted;

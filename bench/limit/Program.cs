@@ -16,4 +16,5 @@ app.Map("/socket.io/", broadcaster.AcceptAsync);
 app.MapPost("/api/events", broadcaster.PublishAsync);
 app.MapGet("/health/live", () => "Healthy");
 _ = broadcaster.PingAsync(app.Lifetime.ApplicationStopping);
+_ = broadcaster.BroadcastAcceptedAsync(app.Lifetime.ApplicationStopping);
 await app.RunAsync();
