@@ -7,7 +7,7 @@ if (args.Length == 0)
         usage: load SCENARIO --servers URL[,URL] --key KEY [--out FILE] [options]
           throughput  --clients 1000 --events 2000 --warmup 200 --batch 20 --window 200 [--signalr-clients N] [--pids PID,..]
           latency     --clients 500 --rate 100 --seconds 20
-          idle        --clients 10000 --connect-concurrency 100 --settle 5 --pids PID
+          idle        --clients 10000 --connect-concurrency 100 --settle 5 --pids PID [--hold SECONDS]
           report      --results DIR   (prints the comparison table of a run as Markdown)
         """);
     return 2;

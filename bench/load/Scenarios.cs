@@ -157,6 +157,11 @@ public static class Scenarios
         }
 
         await WaitForDeliveriesAsync(() => publisher.Published * clients, () => tally.Deliveries, cancellationToken);
+        if (options.Number("hold", 0) is > 0 and var hold)
+        {
+            Console.Error.WriteLine($"  holding the connections for {hold} s (for a heap dump or counters)");
+            await Task.Delay(TimeSpan.FromSeconds(hold), cancellationToken);
+        }
 
         var result = new Dictionary<string, object?>
         {
