@@ -57,6 +57,7 @@ public static class Report
         Row("latency p99, ms", "latency", e => Number(e, "p99Ms"), "F2", Goal.AtMostFourFifthsOfNode);
         Row($"memory per idle connection, KiB ({idleClients} connections)", "idle", e => Number(e, "bytesPerConnection") / 1024, "F1", Goal.AtMostHalfOfNode);
         Row("connections/s while ramping", "idle", e => Number(e, "connectionsPerSecond"), "N0", Goal.AtLeastTwiceNode);
+        Row("server CPU ms per connection while ramping", "idle", e => Number(e, "serverCpuMillisecondsPerConnection"), "F2", Goal.None);
         Row("server CPU s per million deliveries (fan-out)", "fanout", e => Number(e, "serverCpuSeconds") / Number(e, "deliveries") * 1e6, "F2", Goal.None);
         foreach (var scenario in Scenarios)
         {

@@ -142,9 +142,11 @@ public static class Scenarios
 
         var tally = new DeliveryTally();
         await using var pool = new ClientPool();
+        var cpuBefore = probe.CpuSeconds();
         var clock = Stopwatch.StartNew();
         await pool.ConnectSocketIoAsync([server], instance, apiKey, clients, options.Number("connect-concurrency", 100), tally, cancellationToken);
         var rampSeconds = clock.Elapsed.TotalSeconds;
+        var rampCpuSeconds = probe.CpuSeconds() - cpuBefore;
         Console.Error.WriteLine($"  {clients} clients connected in {rampSeconds:F1} s; settling");
 
         await Task.Delay(TimeSpan.FromSeconds(options.Number("settle", 5)), cancellationToken);
@@ -168,6 +170,7 @@ public static class Scenarios
             ["clients"] = clients,
             ["rampSeconds"] = Math.Round(rampSeconds, 3),
             ["connectionsPerSecond"] = Math.Round(clients / rampSeconds),
+            ["serverCpuMillisecondsPerConnection"] = Math.Round(rampCpuSeconds * 1000 / clients, 3),
             ["rssBeforeBytes"] = residentBefore,
             ["rssAfterBytes"] = residentAfter,
             ["bytesPerConnection"] = (residentAfter - residentBefore) / clients,
