@@ -35,6 +35,7 @@ fi
 : "${RESULTS_FILE=$bench/RESULTS.md}"
 
 key="bench-$RANDOM$RANDOM"
+load_at_start="$(cut -d' ' -f1-3 /proc/loadavg)"
 stamp="$(date -u +%Y%m%dT%H%M%SZ)"
 results="$bench/results/$stamp"
 work="$(mktemp -d /tmp/evolutionhub-bench.XXXXXX)"
@@ -152,7 +153,7 @@ if [ -n "$RESULTS_FILE" ]; then
     echo
     echo "Last full run of \`bench/run.sh\`, $(date -u '+%Y-%m-%d %H:%M UTC'); raw figures in \`bench/results/$stamp/\` (not committed)."
     echo
-    echo "Machine: \`nproc\` $(nproc); \`dotnet --version\` $(dotnet --version); \`node --version\` $(node --version); load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
+    echo "Machine: \`nproc\` $(nproc); \`dotnet --version\` $(dotnet --version); \`node --version\` $(node --version); load average (1/5/15 min) at the start: $load_at_start, at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
     echo
     echo '```'
     free -h
@@ -163,6 +164,8 @@ if [ -n "$RESULTS_FILE" ]; then
       "mixed $MIXED_CLIENTS Socket.IO + $MIXED_SIGNALR_CLIENTS SignalR clients × $MIXED_EVENTS events; $WARMUP_EVENTS warm-up events each."
     echo
     echo "$table"
+    echo
+    echo "Where the hub's costs are and what would fix them: [PROFILE.md](PROFILE.md)."
   } >"$RESULTS_FILE"
   echo; echo "written to $RESULTS_FILE"
 fi
