@@ -78,7 +78,7 @@ start() {
     kill -0 "${servers[-1]}" 2>/dev/null || break
     sleep 0.3
   done
-  echo "$target did not start on port $port:"; cat "$log"; exit 1
+  echo "$target did not start on port $port:"; tail -20 "$log"; return 1
 }
 
 stop_all() {
@@ -99,6 +99,35 @@ start_redis() {
   echo "redis://127.0.0.1:$port"
 }
 
+# run_scenario SCENARIO TARGET PORT OUT: starts the target's server(s), runs the load generator, writes OUT.
+run_scenario() {
+  local scenario="$1" target="$2" port="$3" out="$4"
+  case "$scenario" in
+    fanout)
+      start "$target" "$port" || return 1
+      load throughput --servers "http://127.0.0.1:$port" --clients "$FANOUT_CLIENTS" --events "$FANOUT_EVENTS" \
+        --warmup "$WARMUP_EVENTS" --connect-concurrency "$CONNECT_CONCURRENCY" --pids "$(pids)" --out "$out" ;;
+    latency)
+      start "$target" "$port" || return 1
+      load latency --servers "http://127.0.0.1:$port" --clients "$LATENCY_CLIENTS" --rate "$LATENCY_RATE" \
+        --seconds "$LATENCY_SECONDS" --out "$out" ;;
+    idle)
+      start "$target" "$port" || return 1
+      load idle --servers "http://127.0.0.1:$port" --clients "$IDLE_CLIENTS" --connect-concurrency "$CONNECT_CONCURRENCY" \
+        --settle "$IDLE_SETTLE_SECONDS" --pids "$(pids)" --out "$out" ;;
+    farm)
+      start "$target" "$port" "$redis_url" || return 1
+      start "$target" "$((port + 1))" "$redis_url" || return 1
+      load throughput --servers "http://127.0.0.1:$port,http://127.0.0.1:$((port + 1))" --clients "$FARM_CLIENTS" \
+        --events "$FARM_EVENTS" --warmup "$WARMUP_EVENTS" --pids "$(pids)" --out "$out" ;;
+    mixed)
+      start "$target" "$port" || return 1
+      load throughput --servers "http://127.0.0.1:$port" --clients "$MIXED_CLIENTS" --signalr-clients "$MIXED_SIGNALR_CLIENTS" \
+        --events "$MIXED_EVENTS" --warmup "$WARMUP_EVENTS" --pids "$(pids)" --out "$out" ;;
+    *) echo "unknown scenario $scenario"; exit 1 ;;
+  esac
+}
+
 redis_url=""
 if [[ " $SCENARIOS " == *" farm "* ]]; then
   command -v redis-server >/dev/null || { echo "the farm scenario needs redis-server (apt-get install -y redis-server)"; exit 1; }
@@ -115,31 +144,11 @@ for scenario in $SCENARIOS; do
     fi
     echo "== $scenario / $target"
     port=$((port + 2))
-    out="$results/$target-$scenario.json"
-    case "$scenario" in
-      fanout)
-        start "$target" "$port"
-        load throughput --servers "http://127.0.0.1:$port" --clients "$FANOUT_CLIENTS" --events "$FANOUT_EVENTS" \
-          --warmup "$WARMUP_EVENTS" --connect-concurrency "$CONNECT_CONCURRENCY" --pids "$(pids)" --out "$out" ;;
-      latency)
-        start "$target" "$port"
-        load latency --servers "http://127.0.0.1:$port" --clients "$LATENCY_CLIENTS" --rate "$LATENCY_RATE" \
-          --seconds "$LATENCY_SECONDS" --out "$out" ;;
-      idle)
-        start "$target" "$port"
-        load idle --servers "http://127.0.0.1:$port" --clients "$IDLE_CLIENTS" --connect-concurrency "$CONNECT_CONCURRENCY" \
-          --settle "$IDLE_SETTLE_SECONDS" --pids "$(pids)" --out "$out" ;;
-      farm)
-        start "$target" "$port" "$redis_url"
-        start "$target" "$((port + 1))" "$redis_url"
-        load throughput --servers "http://127.0.0.1:$port,http://127.0.0.1:$((port + 1))" --clients "$FARM_CLIENTS" \
-          --events "$FARM_EVENTS" --warmup "$WARMUP_EVENTS" --pids "$(pids)" --out "$out" ;;
-      mixed)
-        start "$target" "$port"
-        load throughput --servers "http://127.0.0.1:$port" --clients "$MIXED_CLIENTS" --signalr-clients "$MIXED_SIGNALR_CLIENTS" \
-          --events "$MIXED_EVENTS" --warmup "$WARMUP_EVENTS" --pids "$(pids)" --out "$out" ;;
-      *) echo "unknown scenario $scenario"; exit 1 ;;
-    esac
+    # A scenario that fails is reported as failed; the others still run.
+    if ! run_scenario "$scenario" "$target" "$port" "$results/$target-$scenario.json"; then
+      echo "   $scenario / $target FAILED; server log:"; tail -5 "$work/$target-$port.log" 2>/dev/null || true
+      touch "$results/$target-$scenario.failed"
+    fi
     stop_all
   done
 done

@@ -24,6 +24,8 @@ public static class Report
         var results = Targets.ToDictionary(target => target, target => Scenarios.ToDictionary(scenario => scenario, scenario => Load(resultsDirectory, target, scenario)));
         double? Value(string target, string scenario, Func<JsonElement, double?> read) =>
             results[target][scenario] is { } element ? read(element) : null;
+        bool Failed(string target, string scenario) => File.Exists(Path.Combine(resultsDirectory, $"{target}-{scenario}.failed"));
+        string Cell(string target, string scenario, double? value, string format) => Failed(target, scenario) ? "failed" : Format(value, format);
 
         var fanOutClients = results.Values.Select(byScenario => byScenario["fanout"]).OfType<JsonElement>().Select(element => element.GetProperty("clients").GetInt32()).FirstOrDefault();
         var idleClients = results.Values.Select(byScenario => byScenario["idle"]).OfType<JsonElement>().Select(element => element.GetProperty("clients").GetInt32()).FirstOrDefault();
@@ -47,8 +49,10 @@ public static class Report
                 Goal.AtLeastTwiceNode => ("≥ 2× Node", toNode >= 2),
                 _ => ("", (bool?)null),
             };
-            var verdict = goal == Goal.None ? "" : hub is null ? "pending" : met == true ? "yes" : "**no**";
-            table.AppendLine($"| {measure} | {Format(hub, format)} | {Format(node, format)} | {Format(limit, format)} | {Ratio(toNode)} | {Ratio(toLimit)} | {target} | {verdict} |");
+            var verdict = goal == Goal.None ? "" : Failed("hub", scenario) ? "**failed**" : hub is null ? "pending" : met == true ? "yes" : "**no**";
+            table.AppendLine(
+                $"| {measure} | {Cell("hub", scenario, hub, format)} | {Cell("baseline", scenario, node, format)} | {Cell("limit", scenario, limit, format)} | " +
+                $"{Ratio(toNode)} | {Ratio(toLimit)} | {target} | {verdict} |");
         }
 
         Row($"fan-out, deliveries/s ({fanOutClients} clients, 1 instance)", "fanout", e => Number(e, "deliveriesPerSecond"), "N0", Goal.AtLeastHalfOfLimit);
@@ -61,7 +65,7 @@ public static class Report
         Row("server CPU s per million deliveries (fan-out)", "fanout", e => Number(e, "serverCpuSeconds") / Number(e, "deliveries") * 1e6, "F2", Goal.None);
         foreach (var scenario in Scenarios)
         {
-            table.AppendLine(LossLine(scenario, results));
+            table.AppendLine(LossLine(scenario, results, Failed));
         }
 
         var mixed = results["hub"]["mixed"];
@@ -81,14 +85,15 @@ public static class Report
         return table.ToString().TrimEnd() + Environment.NewLine;
     }
 
-    private static string LossLine(string scenario, Dictionary<string, Dictionary<string, JsonElement?>> results)
+    private static string LossLine(string scenario, Dictionary<string, Dictionary<string, JsonElement?>> results, Func<string, string, bool> failed)
     {
         string Cell(string target) => results[target][scenario] is { } element
             ? $"{element.GetProperty("lost")} / {element.GetProperty("outOfOrder")} / {element.GetProperty("disconnected")}"
-            : "—";
+            : failed(target, scenario) ? "failed" : "—";
         var allZero = Targets.All(target => results[target][scenario] is not { } element
             || (element.GetProperty("lost").GetInt64() == 0 && element.GetProperty("outOfOrder").GetInt64() == 0));
-        var verdict = results["hub"][scenario] is null ? "pending" : allZero ? "yes" : "**no**";
+        var anyFailed = Targets.Any(target => failed(target, scenario));
+        var verdict = anyFailed ? "**failed**" : results["hub"][scenario] is null ? "pending" : allZero ? "yes" : "**no**";
         return $"| {scenario}: lost / out-of-order / dropped clients | {Cell("hub")} | {Cell("baseline")} | {Cell("limit")} | | | 0 lost | {verdict} |";
     }
 

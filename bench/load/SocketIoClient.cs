@@ -16,6 +16,10 @@ public sealed class SocketIoClient : IDisposable
     private static readonly byte[] SequenceField = "\"bseq\":"u8.ToArray();
     private static readonly byte[] SentAtField = "\"bts\":"u8.ToArray();
 
+    // One handler for every client's upgrade request: without it each ConnectAsync builds a handler of its own,
+    // which made the generator, not the server, the bottleneck of the connection ramp.
+    private static readonly HttpMessageInvoker Upgrader = new(new SocketsHttpHandler { UseProxy = false });
+
     private readonly ClientWebSocket _socket = new();
     private readonly Listener _listener;
     private readonly byte[] _eventPrefix;
@@ -55,7 +59,7 @@ public sealed class SocketIoClient : IDisposable
     private async Task JoinAsync(Uri server, string instance, string apiKey, CancellationToken cancellationToken)
     {
         var endpoint = new UriBuilder(server) { Scheme = server.Scheme == "https" ? "wss" : "ws", Path = "/socket.io/", Query = "EIO=4&transport=websocket" };
-        await _socket.ConnectAsync(endpoint.Uri, cancellationToken);
+        await _socket.ConnectAsync(endpoint.Uri, Upgrader, cancellationToken);
         var open = await ReceiveFrameAsync(cancellationToken);
         if (open.Length == 0 || open.Span[0] != (byte)'0')
         {
