@@ -26,12 +26,21 @@ public sealed class SocketIoOptions
     /// <summary>Packets queued for one Engine.IO session before it is considered too slow and closed.</summary>
     public int MaxBufferedPackets { get; set; } = 10_000;
 
+    /// <summary>Bytes queued for one Engine.IO session before it is considered too slow and closed.</summary>
+    public long MaxBufferedBytes { get; set; } = 64L * 1024 * 1024;
+
     /// <summary>
     /// The hub method invoked for a client event that names no hub method. It must take
     /// <c>(string eventName, System.Text.Json.JsonElement[] arguments)</c>; its result is the acknowledgement's argument.
     /// When null, such an event gets an error acknowledgement.
     /// </summary>
     public string? FallbackMethod { get; set; }
+
+    /// <summary>
+    /// Whether a client event named like a hub method (case-insensitively, as SignalR binds) invokes that method. When
+    /// false, every client event goes to <see cref="FallbackMethod"/>, so no event name is shadowed by the hub's surface.
+    /// </summary>
+    public bool InvokeHubMethods { get; set; } = true;
 
     /// <summary>How event arguments are written and read. Binary values (<c>byte[]</c>) travel as Socket.IO attachments.</summary>
     public JsonSerializerOptions PayloadSerializerOptions { get; set; } = new(JsonSerializerDefaults.Web);

@@ -26,6 +26,15 @@ public static class SocketIoSignalRServerBuilderExtensions
         services.TryAddSingleton<ISocketIoConnectHandler, AcceptAllConnectHandler>();
         services.TryAddSingleton(TimeProvider.System);
         services.Configure<HubOptions>(hub => hub.AddFilter<SocketIoHubFilter>());
+
+        // An application that lists its protocols still needs this one for its Socket.IO connections.
+        services.PostConfigureAll<HubOptions>(hub =>
+        {
+            if (hub.SupportedProtocols is { } protocols && !protocols.Contains(SocketIoHubProtocol.ProtocolName))
+            {
+                protocols.Add(SocketIoHubProtocol.ProtocolName);
+            }
+        });
         return builder;
     }
 }

@@ -65,10 +65,8 @@ public static class EvolutionHubApplication
         services.AddOptions<WebsocketOptions>().Bind(configuration.GetSection("Websocket"));
         services.AddOptions<EvolutionOptions>().Bind(configuration.GetSection("Evolution"));
         services.AddOptions<StorageOptions>().Bind(configuration.GetSection("Storage"));
-        services.AddOptions<HttpLimitsOptions>().Bind(configuration.GetSection("Http"));
         services.AddOptions<InboundOptions>().Bind(configuration.GetSection("Inbound"));
         services.AddOptions<MetricsOptions>().Bind(configuration.GetSection("Metrics"));
-        services.AddOptions<RedisOptions>().Bind(configuration.GetSection("Redis"));
         services.AddOptions<Dictionary<string, ConfiguredInstance>>().Bind(configuration.GetSection("Instances"));
 
         var maxBodyBytes = configuration.GetSection("Http").Get<HttpLimitsOptions>()?.MaxRequestBodyBytes ?? new HttpLimitsOptions().MaxRequestBodyBytes;
@@ -80,16 +78,11 @@ public static class EvolutionHubApplication
 
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<HubMetrics>();
-        services.AddSingleton<IInstanceStore, SqliteInstanceStore>();
-        services.AddSingleton<IConnectionTracker, LocalConnectionTracker>();
         services.AddSingleton<HubConnectionRegistry>();
-        services.AddSingleton<IConnectionRevoker, LocalConnectionRevoker>();
         services.AddSingleton<CredentialResolver>();
         services.AddSingleton<HubEventFactory>();
         services.AddSingleton<EventFanOut>();
-        services.AddSingleton<OrderedEventDispatcher>();
-        services.AddSingleton<IEventDispatcher>(provider => provider.GetRequiredService<OrderedEventDispatcher>());
-        services.AddHostedService(provider => provider.GetRequiredService<OrderedEventDispatcher>());
+        AddSingleNodeState(services);
         services.AddHostedService<ConfiguredInstancesSeeder>();
         services.AddSingleton<WebhookIngest>();
         services.AddSingleton<InboundRoutes>();
@@ -104,7 +97,21 @@ public static class EvolutionHubApplication
             {
                 configuration.GetSection("SocketIo").Bind(socketIo);
                 socketIo.FallbackMethod = nameof(EventsHub.OnSocketIoEvent);
+
+                // CONTRACT §7: every socket.emit is an inbound event, even one named like a hub method.
+                socketIo.InvokeHubMethods = false;
             });
+    }
+
+    /// <summary>The state a farm shares, kept on this node: the SQLite store, local counts, local revocation, in-process ordered dispatch.</summary>
+    private static void AddSingleNodeState(IServiceCollection services)
+    {
+        services.AddSingleton<IInstanceStore, SqliteInstanceStore>();
+        services.AddSingleton<IConnectionTracker, LocalConnectionTracker>();
+        services.AddSingleton<IConnectionRevoker, LocalConnectionRevoker>();
+        services.AddSingleton<OrderedEventDispatcher>();
+        services.AddSingleton<IEventDispatcher>(provider => provider.GetRequiredService<OrderedEventDispatcher>());
+        services.AddHostedService(provider => provider.GetRequiredService<OrderedEventDispatcher>());
     }
 
     private static void AddCors(WebApplicationBuilder builder)
@@ -145,7 +152,7 @@ public static class EvolutionHubApplication
     private static void UseHub(WebApplication app)
     {
         var websocket = app.Configuration.GetSection("Websocket").Get<WebsocketOptions>() ?? new WebsocketOptions();
-        if (!string.IsNullOrWhiteSpace(app.Configuration["Redis:Configuration"]))
+        if (!string.IsNullOrWhiteSpace(app.Configuration.GetSection("Redis").Get<RedisOptions>()?.Configuration))
         {
             app.Logger.LogWarning("Redis:Configuration is set, but this build runs a single node: the farm is not available yet.");
         }

@@ -36,7 +36,7 @@ public sealed class EvolutionOptions
     /// <summary>Evolution API's base URL; empty turns inbound forwarding off. Env alias <c>EVOLUTION_BASE_URL</c>.</summary>
     public string BaseUrl { get; set; } = "";
 
-    /// <summary>Seconds one forwarded request may take, retries included.</summary>
+    /// <summary>Seconds one attempt of a forwarded request may take; the retries of safe methods get three times that in all.</summary>
     public int TimeoutSeconds { get; set; } = 30;
 }
 

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.WebSockets;
 using EvolutionHub.Bridge.Tests.Infrastructure;
 using EvolutionHub.Testing;
+using Microsoft.AspNetCore.SignalR;
 
 namespace EvolutionHub.Bridge.Tests;
 
@@ -133,13 +134,14 @@ public sealed class EngineIoProtocolTests
         using var socket = await raw.OpenWebSocketAsync("EIO=4&transport=websocket");
         Assert.StartsWith("0{", await RawEngineIo.ReceiveTextAsync(socket));
         Assert.Equal("2", await RawEngineIo.ReceiveTextAsync(socket));
-        await RawEngineIo.AssertClosedByServerAsync(socket, timeoutMs: 2000);
+        await RawEngineIo.AssertClosedByServerAsync(socket, timeoutMs: 5000);
     }
 
     [Fact]
     public async Task A_client_answering_pings_stays_connected()
     {
-        await using var server = await BridgeServer.StartAsync(o => { o.PingInterval = 100; o.PingTimeout = 100; });
+        // A generous timeout: a busy machine may answer late, and that is not what this test is about.
+        await using var server = await BridgeServer.StartAsync(o => { o.PingInterval = 100; o.PingTimeout = 3000; });
         using var raw = new RawEngineIo(server.Url);
         using var socket = await raw.OpenWebSocketAsync("EIO=4&transport=websocket");
         Assert.StartsWith("0{", await RawEngineIo.ReceiveTextAsync(socket));
@@ -231,9 +233,7 @@ public sealed class EngineIoProtocolTests
         Assert.True(polled.Length > 0);
         await RawEngineIo.SendTextAsync(socket, "5");
 
-        // From now on the WebSocket carries the session: a new poll is refused, messages flow on the socket.
-        Assert.Equal(HttpStatusCode.BadRequest, (await raw.GetAsync(query)).StatusCode);
-        await RawEngineIo.SendTextAsync(socket, "42[\"Echo\",\"x\"]");
+        // From now on the WebSocket carries the session: messages flow on the socket, a new poll is refused.
         await RawEngineIo.SendTextAsync(socket, "421[\"Echo\",\"over ws\"]");
         string? message;
         do
@@ -242,6 +242,7 @@ public sealed class EngineIoProtocolTests
         }
         while (message is not null && !message.StartsWith("431", StringComparison.Ordinal));
         Assert.Equal("431[\"over ws\"]", message);
+        Assert.Equal(HttpStatusCode.BadRequest, (await raw.GetAsync(query)).StatusCode);
     }
 
     [Fact]
@@ -272,5 +273,94 @@ public sealed class EngineIoProtocolTests
         var result = await socket.ReceiveAsync(buffer, new CancellationTokenSource(5000).Token);
         Assert.Equal(WebSocketMessageType.Binary, result.MessageType);
         Assert.Equal(new byte[] { 1, 2, 255 }, buffer[..result.Count]);
+    }
+}
+
+public sealed class EngineIoCorsTests
+{
+    [Fact]
+    public async Task Polling_answers_preflight_and_requests_from_an_allowed_origin_with_credentials()
+    {
+        await using var server = await BridgeServer.StartAsync();
+        using var http = new HttpClient();
+        var preflight = new HttpRequestMessage(HttpMethod.Options, server.Url + "/socket.io/?EIO=4&transport=polling");
+        preflight.Headers.Add("Origin", BridgeServer.AllowedOrigin);
+        preflight.Headers.Add("Access-Control-Request-Method", "POST");
+        preflight.Headers.Add("Access-Control-Request-Headers", "content-type");
+        var answer = await http.SendAsync(preflight);
+        Assert.Equal(HttpStatusCode.NoContent, answer.StatusCode);
+        Assert.Equal(BridgeServer.AllowedOrigin, answer.Headers.GetValues("Access-Control-Allow-Origin").Single());
+        Assert.Equal("true", answer.Headers.GetValues("Access-Control-Allow-Credentials").Single());
+
+        var handshake = new HttpRequestMessage(HttpMethod.Get, server.Url + "/socket.io/?EIO=4&transport=polling");
+        handshake.Headers.Add("Origin", BridgeServer.AllowedOrigin);
+        var response = await http.SendAsync(handshake);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(BridgeServer.AllowedOrigin, response.Headers.GetValues("Access-Control-Allow-Origin").Single());
+
+        var foreign = new HttpRequestMessage(HttpMethod.Get, server.Url + "/socket.io/?EIO=4&transport=polling");
+        foreign.Headers.Add("Origin", "https://evil.example.com");
+        Assert.False((await http.SendAsync(foreign)).Headers.Contains("Access-Control-Allow-Origin"));
+    }
+}
+
+public sealed class HostilePayloadTests
+{
+    [Fact]
+    public async Task A_deeply_nested_event_gets_an_error_ack_and_the_session_lives_on()
+    {
+        await using var server = await BridgeServer.StartAsync();
+        using var raw = new RawEngineIo(server.Url);
+        using var socket = await raw.OpenWebSocketAsync("EIO=4&transport=websocket");
+        Assert.StartsWith("0{", await RawEngineIo.ReceiveTextAsync(socket));
+        var deepAuth = new string('[', 100) + new string(']', 100);
+        await RawEngineIo.SendTextAsync(socket, "40{\"deep\":" + deepAuth + "}");
+        Assert.StartsWith("40{\"sid\"", await NextNonWelcomeAsync(socket));
+
+        await RawEngineIo.SendTextAsync(socket, "427[\"Echo\"," + new string('[', 200) + new string(']', 200) + "]");
+        var ack = await NextNonWelcomeAsync(socket);
+        Assert.StartsWith("437[{\"error\":", ack);
+
+        await RawEngineIo.SendTextAsync(socket, "428[\"Echo\",\"alive\"]");
+        Assert.Equal("438[\"alive\"]", await NextNonWelcomeAsync(socket));
+    }
+
+    private static async Task<string?> NextNonWelcomeAsync(System.Net.WebSockets.WebSocket socket)
+    {
+        string? message;
+        do
+        {
+            message = await RawEngineIo.ReceiveTextAsync(socket);
+        }
+        while (message is not null && (message.StartsWith("42[\"welcome\"", StringComparison.Ordinal) || message == "2"));
+        return message;
+    }
+}
+
+public sealed class SlowClientTests
+{
+    [Theory]
+    [InlineData(5, 1_000_000, 10, 10)]
+    [InlineData(10_000, 1_000, 1, 2_000)]
+    public async Task A_session_that_does_not_collect_its_packets_is_closed_at_the_limit(int maxPackets, long maxBytes, int events, int eventSize)
+    {
+        await using var server = await BridgeServer.StartAsync(o => { o.MaxBufferedPackets = maxPackets; o.MaxBufferedBytes = maxBytes; });
+        using var raw = new RawEngineIo(server.Url);
+        var (sid, _) = await raw.OpenPollingAsync();
+        var query = $"EIO=4&transport=polling&sid={sid}";
+        await raw.PostAsync(query, "40/slow,");
+        await Eventually.UntilAsync(
+            async () => (await (await raw.GetAsync(query)).Content.ReadAsStringAsync()).Contains("40/slow,", StringComparison.Ordinal),
+            TimeSpan.FromSeconds(5), "the namespace to connect");
+
+        // The client stops polling; the server keeps sending.
+        for (var i = 0; i < events; i++)
+        {
+            await server.Hub.Clients.Group("ns:/slow").SendAsync("big", new string('x', eventSize));
+        }
+
+        await Eventually.UntilAsync(
+            async () => (await raw.GetAsync(query)).StatusCode == HttpStatusCode.BadRequest,
+            TimeSpan.FromSeconds(5), "the session to be closed as too slow");
     }
 }

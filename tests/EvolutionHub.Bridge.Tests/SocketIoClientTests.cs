@@ -132,6 +132,40 @@ public sealed class SocketIoClientTests
     }
 
     [Fact]
+    public async Task The_user_and_items_a_connect_handler_sets_reach_the_hub()
+    {
+        await using var server = await BridgeServer.StartAsync(services: s => s.AddSingleton<ISocketIoConnectHandler, RefusePrivateNamespace>());
+        await using var driver = SocketIoDriver.Start();
+        await driver.ConnectAsync("n", server.Url + "/named", new { transports = new[] { "polling" }, auth = new { name = "ada" } });
+        Assert.Equal("ada", (await driver.EmitWithAckAsync("n", "UserName"))[0]!.GetValue<string>());
+        Assert.Equal("/named", (await driver.EmitWithAckAsync("n", "Item", "namespace"))[0]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task A_failing_connect_handler_refuses_that_namespace_and_spares_the_others_on_the_session()
+    {
+        await using var server = await BridgeServer.StartAsync(services: s => s.AddSingleton<ISocketIoConnectHandler, RefusePrivateNamespace>());
+        await using var driver = SocketIoDriver.Start();
+        var open = await driver.ConnectAsync("o", server.Url + "/open", new { transports = new[] { "websocket" } });
+        Assert.True(open!["connected"]!.GetValue<bool>());
+
+        var broken = await driver.ConnectAsync("b", server.Url + "/broken", new { transports = new[] { "websocket" }, reconnection = false });
+        Assert.False(broken!["connected"]!.GetValue<bool>());
+        Assert.Equal("Server error", broken["error"]!.GetValue<string>());
+        Assert.Equal(open["engineId"]!.GetValue<string>(), broken["engineId"]!.GetValue<string>());
+        Assert.Equal("fine", (await driver.EmitWithAckAsync("o", "Echo", "fine"))[0]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task An_application_that_lists_its_hub_protocols_still_serves_socket_io()
+    {
+        await using var server = await BridgeServer.StartAsync(hub: hub => hub.SupportedProtocols = ["json"]);
+        await using var driver = SocketIoDriver.Start();
+        var connect = await driver.ConnectAsync("c", server.Url + "/room", new { transports = new[] { "websocket" } });
+        Assert.True(connect!["connected"]!.GetValue<bool>(), connect.ToJsonString());
+    }
+
+    [Fact]
     public async Task The_hub_aborting_a_connection_disconnects_that_namespace()
     {
         await using var server = await BridgeServer.StartAsync();
@@ -164,6 +198,17 @@ public sealed class SocketIoClientTests
         var badArguments = await driver.EmitWithAckAsync("c", "Add", "not a number", 1);
         Assert.NotNull(badArguments[0]!["error"]);
         Assert.Equal("still alive", (await driver.EmitWithAckAsync("c", "Echo", "still alive"))[0]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task With_hub_methods_turned_off_every_event_reaches_the_fallback()
+    {
+        await using var server = await BridgeServer.StartAsync(options => options.InvokeHubMethods = false);
+        await using var driver = SocketIoDriver.Start();
+        await driver.ConnectAsync("c", server.Url + "/room", new { transports = new[] { "websocket" } });
+        var ack = await driver.EmitWithAckAsync("c", "echo", "x");
+        Assert.Equal("echo", ack[0]!["received"]!.GetValue<string>());
+        Assert.Equal(1, ack[0]!["count"]!.GetValue<int>());
     }
 
     [Fact]
@@ -234,7 +279,20 @@ public sealed class SocketIoClientTests
 
     private sealed class RefusePrivateNamespace : ISocketIoConnectHandler
     {
-        public ValueTask<SocketIoConnectResult> OnConnectAsync(SocketIoConnectContext context, CancellationToken cancellationToken) =>
-            ValueTask.FromResult(context.Namespace == "/private" ? SocketIoConnectResult.Reject("Unauthorized") : SocketIoConnectResult.Accept());
+        private static ValueTask<SocketIoConnectResult> Named(SocketIoConnectContext context)
+        {
+            var name = context.Auth?.GetProperty("name").GetString();
+            context.User = new System.Security.Claims.ClaimsPrincipal(new System.Security.Claims.ClaimsIdentity([new System.Security.Claims.Claim(System.Security.Claims.ClaimTypes.Name, name!)], "test"));
+            context.Items["namespace"] = context.Namespace;
+            return ValueTask.FromResult(SocketIoConnectResult.Accept());
+        }
+
+        public ValueTask<SocketIoConnectResult> OnConnectAsync(SocketIoConnectContext context, CancellationToken cancellationToken) => context.Namespace switch
+        {
+            "/private" => ValueTask.FromResult(SocketIoConnectResult.Reject("Unauthorized")),
+            "/broken" => throw new InvalidOperationException("the store is unreachable"),
+            "/named" => Named(context),
+            _ => ValueTask.FromResult(SocketIoConnectResult.Accept()),
+        };
     }
 }

@@ -10,7 +10,7 @@ namespace EvolutionHub.Hub.Tests;
 /// <summary>Collects the events a SignalR connection receives, whatever its protocol, as (target, envelope JSON).</summary>
 public sealed class EventRecorder
 {
-    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(15);
     private readonly Channel<(string Target, JsonElement Envelope)> _received = Channel.CreateUnbounded<(string, JsonElement)>();
 
     public EventRecorder(HubConnection connection, params string[] targets)

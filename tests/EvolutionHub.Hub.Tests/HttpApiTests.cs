@@ -94,6 +94,7 @@ public sealed class HttpApiTests
         await Expect.ProblemAsync(await hub.PostAsync("/webhook", "other-token", new { @event = "CALL", instance = "evo" }), 403);
         await Expect.ProblemAsync(await hub.PostAsync("/webhook", HubServer.GlobalKey, new { instance = "evo" }), 400);
         await Expect.ProblemAsync(await hub.SendAsync(HttpMethod.Post, "/webhook", HubServer.GlobalKey, "[1,2"), 400);
+        await Expect.ProblemAsync(await hub.SendAsync(HttpMethod.Post, "/webhook", null, "[1,2"), 401);
     }
 
     [Fact]
@@ -212,6 +213,14 @@ public sealed class HttpApiTests
                 Assert.Equal("true", response.Headers.GetValues("Access-Control-Allow-Credentials").Single());
             }
         }
+    }
+
+    [Fact]
+    public async Task In_development_any_origin_is_allowed_by_default()
+    {
+        await using var hub = await HubServer.StartAsync(new Dictionary<string, string?> { ["environment"] = "Development" });
+        using var response = await hub.SendAsync(HttpMethod.Get, "/health/live", null, configure: r => r.Headers.Add("Origin", "https://app.example"));
+        Assert.Equal("https://app.example", response.Headers.GetValues("Access-Control-Allow-Origin").Single());
     }
 
     [Fact]

@@ -79,10 +79,25 @@ public sealed class InboundTests
         await using var connection = hub.SignalR(HubServer.GlobalKey);
         await connection.StartAsync();
 
-        var result = PlainJson.ToElement(await connection.InvokeAsync<object>("Send", "shop", "connection_state", null));
+        var result = PlainJson.ToElement(await connection.InvokeAsync<object>("Send", "shop", "send_message", new { text = "x" }));
 
         Assert.False(result.GetProperty("ok").GetBoolean());
         Assert.True(result.TryGetProperty("error", out _));
         Assert.Equal(HubConnectionState.Connected, connection.State);
+    }
+
+    [Fact]
+    public async Task A_failed_POST_is_not_retried_so_a_message_is_never_sent_twice()
+    {
+        await using var upstream = await Upstream.StartAsync();
+        upstream.Status = 503;
+        await using var hub = await HubServer.StartAsync(Settings(upstream));
+        await using var connection = hub.SignalR(HubServer.GlobalKey);
+        await connection.StartAsync();
+
+        var result = PlainJson.ToElement(await connection.InvokeAsync<object>("Send", "shop", "send_message", new { text = "once" }));
+
+        Assert.Equal(503, result.GetProperty("status").GetInt32());
+        Assert.Single(upstream.Requests);
     }
 }

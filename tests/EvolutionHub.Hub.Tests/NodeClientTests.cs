@@ -6,7 +6,7 @@ namespace EvolutionHub.Hub.Tests;
 /// <summary>Unchanged Socket.IO and @microsoft/signalr JavaScript clients against the hub, through Node.js.</summary>
 public sealed class NodeClientTests
 {
-    private static readonly TimeSpan ScriptTimeout = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan ScriptTimeout = TimeSpan.FromSeconds(40);
 
     private static readonly object[] TwoEvents =
     [
@@ -365,5 +365,50 @@ public sealed class NodeClientTests
         Assert.Equal(
             ["/left:left", "/right:right"],
             result.GetProperty("events").EnumerateArray().Select(e => $"{e.GetProperty("namespace").GetString()}:{e.GetProperty("instance").GetString()}").Order(StringComparer.Ordinal).ToArray());
+    }
+
+    [Theory]
+    [InlineData("websocket")]
+    [InlineData("polling")]
+    public async Task SocketIo_events_of_one_instance_arrive_in_the_order_accepted(string transport)
+    {
+        const int count = 200;
+        await using var hub = await HubServer.StartAsync();
+        var result = await ListenAsync(hub, new
+        {
+            url = hub.BaseUri.ToString().TrimEnd('/'),
+            @namespace = "/ordered",
+            auth = new { apikey = HubServer.GlobalKey },
+            transports = new[] { transport },
+            events = new[] { "messages.upsert" },
+            expect = count,
+            publish = Publish(hub, Enumerable.Range(0, count).Select(i => (object)new { @event = "MESSAGES_UPSERT", instance = "ordered", data = new { seq = i } }).ToArray()),
+        });
+
+        Assert.Equal(
+            Enumerable.Range(0, count),
+            result.GetProperty("events").EnumerateArray().Select(e => e.GetProperty("envelope").GetProperty("data").GetProperty("seq").GetInt32()));
+    }
+
+    [Theory]
+    [InlineData("Publish", """{"event":"CALL","instance":"js"}""")]
+    [InlineData("subscribe", "\"other\"")]
+    public async Task SocketIo_events_named_like_hub_methods_are_inbound_events_not_hub_calls(string eventName, string payloadJson)
+    {
+        await using var hub = await HubServer.StartAsync();
+        await hub.RegisterAsync("js", "js-token");
+        var result = await NodeScript.RunAsync("hub/socketio-emit.mjs", ScriptTimeout, JsonSerializer.Serialize(new
+        {
+            url = hub.BaseUri.ToString().TrimEnd('/'),
+            @namespace = "/js",
+            auth = new { apikey = "js-token" },
+            @event = eventName,
+            payload = JsonDocument.Parse(payloadJson).RootElement,
+        }));
+
+        var ack = result.GetProperty("ack").GetRawText();
+        Assert.Contains($"No inbound route for event '{eventName}'", ack, StringComparison.Ordinal);
+        Assert.DoesNotContain("Unauthorized", ack, StringComparison.Ordinal);
+        Assert.True(result.GetProperty("stillConnected").GetBoolean());
     }
 }

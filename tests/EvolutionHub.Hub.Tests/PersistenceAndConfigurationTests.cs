@@ -54,6 +54,13 @@ public sealed class PersistenceAndConfigurationTests
     }
 
     [Fact]
+    public async Task Without_urls_the_hub_listens_on_port_8090_of_every_address()
+    {
+        await using var app = EvolutionHubApplication.Create(["--environment=Production", "--urls=", "--Authentication:ApiKey=k", $"--Storage:Path={HubServer.NewStoragePath()}"]);
+        Assert.Equal("http://0.0.0.0:8090", app.Configuration["urls"]);
+    }
+
+    [Fact]
     public void Evolution_style_environment_variables_map_onto_configuration_keys()
     {
         var aliases = EnvironmentAliases.Read(new System.Collections.Hashtable
@@ -93,7 +100,7 @@ public sealed class PersistenceAndConfigurationTests
         var workingDirectory = Directory.CreateTempSubdirectory("evolutionhub-cwd").FullName;
         var start = new System.Diagnostics.ProcessStartInfo("dotnet") { WorkingDirectory = workingDirectory, RedirectStandardOutput = true, RedirectStandardError = true };
         start.ArgumentList.Add(dll);
-        start.ArgumentList.Add("--urls=http://127.0.0.1:0");
+        start.Environment["ASPNETCORE_URLS"] = "http://127.0.0.1:0";
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
         start.Environment["AUTHENTICATION_API_KEY"] = "process-key";
         start.Environment["HUB_DATA_PATH"] = HubServer.NewStoragePath();

@@ -92,6 +92,20 @@ public sealed class SignalREventTests
     }
 
     [Fact]
+    public async Task A_forwarded_apikey_is_never_the_global_key()
+    {
+        await using var hub = await HubServer.StartAsync(new Dictionary<string, string?> { ["Websocket:ForwardApiKey"] = "true" });
+        await using var connection = hub.SignalR(HubServer.GlobalKey);
+        var events = new EventRecorder(connection, "call");
+        await connection.StartAsync();
+        await connection.InvokeAsync("Subscribe", "keys");
+        await hub.PublishAsync(new { @event = "CALL", instance = "keys", data = new { }, apikey = HubServer.GlobalKey });
+        var envelope = await events.NextEnvelopeAsync("call");
+        Assert.True(envelope.TryGetProperty("apikey", out var apikey));
+        Assert.Equal(System.Text.Json.JsonValueKind.Null, apikey.ValueKind);
+    }
+
+    [Fact]
     public async Task Events_of_one_instance_arrive_in_the_order_accepted()
     {
         await using var hub = await HubServer.StartAsync();

@@ -49,54 +49,17 @@ public static class HttpApiEndpoints
 
     private static async Task<IResult> SetWebsocketAsync(HttpRequest request, string instance, IInstanceStore store)
     {
-        if (!InstanceNames.IsValid(instance))
-        {
-            return Problems.BadRequest("Invalid instance name.");
-        }
-
-        var (body, error) = await JsonBody.ReadAsync(request);
+        var (body, error) = await ReadInstanceRequestAsync(request, instance);
         if (error is not null)
         {
             return error;
         }
 
-        if (body.ValueKind != JsonValueKind.Object
-            || !body.TryGetProperty("websocket", out var websocket)
-            || websocket.ValueKind != JsonValueKind.Object
-            || !websocket.TryGetProperty("enabled", out var enabled)
-            || enabled.ValueKind is not (JsonValueKind.True or JsonValueKind.False))
+        if (!WebsocketSettingsRequest.TryParse(body, out var settings, out var problem))
         {
-            return Problems.BadRequest("Expected {\"websocket\":{\"enabled\":true|false,\"events\":[\"MESSAGES_UPSERT\", …]}}.");
+            return Problems.BadRequest(problem);
         }
 
-        List<string> events = [];
-        if (websocket.TryGetProperty("events", out var names) && names.ValueKind != JsonValueKind.Null)
-        {
-            if (names.ValueKind != JsonValueKind.Array || names.EnumerateArray().Any(name => name.ValueKind != JsonValueKind.String))
-            {
-                return Problems.BadRequest("websocket.events must be an array of event filter names.");
-            }
-
-            var unknown = new List<string>();
-            foreach (var name in names.EnumerateArray().Select(name => name.GetString()!))
-            {
-                if (EvolutionEvents.ParseFilterName(name) is { } filterName)
-                {
-                    events.Add(filterName);
-                }
-                else
-                {
-                    unknown.Add(name);
-                }
-            }
-
-            if (unknown.Count > 0)
-            {
-                return Problems.BadRequest($"Unknown event filter names: {string.Join(", ", unknown)}. Use the names of Evolution API's table, e.g. MESSAGES_UPSERT.");
-            }
-        }
-
-        var settings = WebsocketSettings.Create(enabled.GetBoolean(), events);
         await store.SetSettingsAsync(instance, settings, request.HttpContext.RequestAborted);
         return Results.Json(settings, statusCode: StatusCodes.Status201Created);
     }
@@ -109,12 +72,7 @@ public static class HttpApiEndpoints
     private static async Task<IResult> PutInstanceAsync(
         HttpRequest request, string instance, IInstanceStore store, IConnectionRevoker revoker, CredentialResolver credentials)
     {
-        if (!InstanceNames.IsValid(instance))
-        {
-            return Problems.BadRequest("Invalid instance name.");
-        }
-
-        var (body, error) = await JsonBody.ReadAsync(request);
+        var (body, error) = await ReadInstanceRequestAsync(request, instance);
         if (error is not null)
         {
             return error;
@@ -163,4 +121,7 @@ public static class HttpApiEndpoints
         await revoker.RevokeAsync(instance, cancellationToken);
         return Results.NoContent();
     }
+
+    private static async Task<(JsonElement Body, IResult? Error)> ReadInstanceRequestAsync(HttpRequest request, string instance) =>
+        InstanceNames.IsValid(instance) ? await JsonBody.ReadAsync(request) : (default, Problems.BadRequest("Invalid instance name."));
 }

@@ -3,7 +3,7 @@ using Microsoft.Extensions.Options;
 namespace EvolutionHub.Internal;
 
 /// <summary>Turns what a publisher sent into the contract's envelope, once per event.</summary>
-public sealed class HubEventFactory(IOptions<WebsocketOptions> websocket, TimeProvider time)
+public sealed class HubEventFactory(IOptions<WebsocketOptions> websocket, IOptions<ApiKeyOptions> keys, TimeProvider time)
 {
     public HubEvent Create(IncomingEvent incoming)
     {
@@ -19,7 +19,8 @@ public sealed class HubEventFactory(IOptions<WebsocketOptions> websocket, TimePr
         };
         if (websocket.Value.ForwardApiKey)
         {
-            envelope["apikey"] = incoming.ApiKey;
+            // A publisher may authenticate with the global key in the body; instance clients must never receive it.
+            envelope["apikey"] = SecretComparer.Equal(keys.Value.ApiKey, incoming.ApiKey) ? null : incoming.ApiKey;
         }
 
         return new HubEvent(incoming.Instance, name, envelope, time.GetTimestamp());

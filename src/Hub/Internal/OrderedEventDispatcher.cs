@@ -7,9 +7,12 @@ namespace EvolutionHub.Internal;
 /// each lane has one reader that awaits every send before the next, so an instance's events leave in the order accepted.
 /// </summary>
 public sealed partial class OrderedEventDispatcher(EventFanOut fanOut, HubMetrics metrics, ILogger<OrderedEventDispatcher> logger)
-    : IEventDispatcher, IHostedService
+    : IEventDispatcher, IHostedService, IDisposable
 {
     private const int LaneCount = 16;
+
+    // A client that cannot take an event within this time must not hold up every instance of its lane.
+    private static readonly TimeSpan SendTimeout = TimeSpan.FromSeconds(10);
 
     private readonly Channel<HubEvent>[] _lanes = [.. Enumerable.Range(0, LaneCount).Select(_ => Channel.CreateUnbounded<HubEvent>(new UnboundedChannelOptions { SingleReader = true }))];
     private readonly CancellationTokenSource _stopping = new();
@@ -47,6 +50,8 @@ public sealed partial class OrderedEventDispatcher(EventFanOut fanOut, HubMetric
         await Task.WhenAll(_readers);
     }
 
+    public void Dispose() => _stopping.Dispose();
+
     private Channel<HubEvent> LaneOf(string instance) => _lanes[(uint)StringComparer.Ordinal.GetHashCode(instance) % LaneCount];
 
     private async Task ReadLaneAsync(ChannelReader<HubEvent> lane)
@@ -55,15 +60,18 @@ public sealed partial class OrderedEventDispatcher(EventFanOut fanOut, HubMetric
         {
             try
             {
-                await fanOut.SendAsync(hubEvent, _stopping.Token);
+                using var timeout = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
+                timeout.CancelAfter(SendTimeout);
+                await fanOut.SendAsync(hubEvent, timeout.Token);
             }
-            catch (Exception exception) when (!_stopping.IsCancellationRequested)
+            catch (Exception exception)
             {
+                if (_stopping.IsCancellationRequested)
+                {
+                    return;
+                }
+
                 Log.SendFailed(logger, hubEvent.Name.Wire, hubEvent.Instance, exception);
-            }
-            catch (OperationCanceledException)
-            {
-                return;
             }
         }
     }

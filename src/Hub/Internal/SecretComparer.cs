@@ -3,7 +3,7 @@ using System.Text;
 
 namespace EvolutionHub.Internal;
 
-/// <summary>Compares secrets in time that does not depend on where they differ.</summary>
+/// <summary>Compares secrets in time that depends neither on where they differ nor on their lengths.</summary>
 public static class SecretComparer
 {
     public static bool Equal(string? expected, string? presented)
@@ -13,6 +13,8 @@ public static class SecretComparer
             return false;
         }
 
-        return CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(expected), Encoding.UTF8.GetBytes(presented));
+        // Hashing first gives both sides one length: comparing raw bytes would return at once when the lengths differ.
+        return CryptographicOperations.FixedTimeEquals(
+            SHA256.HashData(Encoding.UTF8.GetBytes(expected)), SHA256.HashData(Encoding.UTF8.GetBytes(presented)));
     }
 }

@@ -20,6 +20,8 @@ public sealed class BridgeServer : IAsyncDisposable
         Url = url;
     }
 
+    public const string AllowedOrigin = "https://app.example.com";
+
     public string Url { get; }
 
     public IHubContext<TestHub> Hub => _app.Services.GetRequiredService<IHubContext<TestHub>>();
@@ -32,6 +34,8 @@ public sealed class BridgeServer : IAsyncDisposable
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseKestrel().UseUrls($"http://127.0.0.1:{port}");
         builder.Logging.ClearProviders();
+        builder.Services.AddCors(cors => cors.AddDefaultPolicy(policy =>
+            policy.WithOrigins(AllowedOrigin).AllowAnyHeader().AllowAnyMethod().AllowCredentials()));
         services?.Invoke(builder.Services);
         builder.Services.AddSingleton<TestHubRecorder>();
         builder.Services.AddSignalR(options =>
@@ -45,6 +49,7 @@ public sealed class BridgeServer : IAsyncDisposable
         });
 
         var app = builder.Build();
+        app.UseCors();
         app.UseWebSockets();
         app.MapHub<TestHub>("/hubs/test");
         app.MapSocketIo<TestHub>();

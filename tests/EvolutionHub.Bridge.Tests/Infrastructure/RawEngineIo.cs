@@ -26,7 +26,18 @@ public sealed class RawEngineIo(string baseUrl, string path = "/socket.io/") : I
         var response = await GetAsync($"EIO={eio}&transport=polling");
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var body = await response.Content.ReadAsStringAsync();
-        var json = eio == 4 ? body[1..] : body[(body.IndexOf(':', StringComparison.Ordinal) + 2)..];
+        string json;
+        if (eio == 4)
+        {
+            json = body[1..];
+        }
+        else
+        {
+            // v3 payload: "<length>:0{...}", possibly followed by more packets.
+            var colon = body.IndexOf(':', StringComparison.Ordinal);
+            json = body.Substring(colon + 2, int.Parse(body[..colon], System.Globalization.CultureInfo.InvariantCulture) - 1);
+        }
+
         var handshake = JsonDocument.Parse(json).RootElement.Clone();
         return (handshake.GetProperty("sid").GetString()!, handshake);
     }

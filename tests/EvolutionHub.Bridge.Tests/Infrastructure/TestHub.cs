@@ -55,6 +55,10 @@ public sealed class TestHub(TestHubRecorder recorder) : Hub
 
     public string WhoAmI() => Context.ConnectionId;
 
+    public string? UserName() => Context.User?.Identity?.Name;
+
+    public string? Item(string key) => Context.Items.TryGetValue(key, out var value) ? value as string : null;
+
     public void Fail() => throw new HubException("Failed on purpose");
 
     public void Leave() => Context.Abort();

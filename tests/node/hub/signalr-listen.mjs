@@ -4,6 +4,7 @@
 // Prints RESULT {"events":[{"name","envelope"}]} or RESULT {"startError":"…"}.
 import * as signalR from '@microsoft/signalr';
 import { MessagePackHubProtocol } from '@microsoft/signalr-protocol-msgpack';
+import { publish } from './publish.mjs';
 
 const config = JSON.parse(process.argv[2]);
 const builder = new signalR.HubConnectionBuilder()
@@ -19,7 +20,7 @@ const received = [];
 const deadline = setTimeout(() => {
   console.error(`timed out: ${received.length} of ${config.expect} events received: ${JSON.stringify(received)}`);
   process.exit(1);
-}, 15000);
+}, 20000);
 
 async function finish(result) {
   clearTimeout(deadline);
@@ -41,12 +42,4 @@ try {
   await finish({ startError: String(error.message ?? error) });
 }
 for (const instance of config.subscribe ?? []) await connection.invoke('Subscribe', instance);
-const response = await fetch(config.publish.url, {
-  method: 'POST',
-  headers: { 'content-type': 'application/json', apikey: config.publish.apikey },
-  body: JSON.stringify(config.publish.body),
-});
-if (response.status !== 202) {
-  console.error(`publish answered ${response.status}: ${await response.text()}`);
-  process.exit(1);
-}
+await publish(config.publish);

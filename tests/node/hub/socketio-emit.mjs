@@ -6,7 +6,7 @@ import { io } from 'socket.io-client';
 
 const config = JSON.parse(process.argv[2]);
 const socket = io(config.url + config.namespace, { forceNew: true, reconnection: false, auth: config.auth, transports: config.transports ?? ['websocket'] });
-const deadline = setTimeout(() => { console.error('timed out waiting for the ack'); process.exit(1); }, 15000);
+const deadline = setTimeout(() => { console.error('timed out waiting for the ack'); process.exit(1); }, 20000);
 
 socket.on('connect_error', error => { console.error('connect_error: ' + error.message); process.exit(1); });
 socket.on('connect', () => {

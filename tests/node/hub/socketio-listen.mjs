@@ -5,6 +5,7 @@
 //          expectDisconnect (finish when the server disconnects the socket), publish: { url, apikey, body } }
 // Prints RESULT {"events":[{"name","envelope"}],"probe":…}, RESULT {"disconnected":"<reason>","probe":…} or RESULT {"connectError":"…"}.
 import { createRequire } from 'node:module';
+import { publish } from './publish.mjs';
 
 const require = createRequire(import.meta.url);
 const config = JSON.parse(process.argv[2]);
@@ -22,7 +23,7 @@ let probe = null;
 const deadline = setTimeout(() => {
   console.error(`timed out: ${received.length} of ${config.expect} events received: ${JSON.stringify(received)}`);
   process.exit(1);
-}, 15000);
+}, 20000);
 
 function finish(result) {
   clearTimeout(deadline);
@@ -58,13 +59,5 @@ socket.on('connect', async () => {
     if (config.expect === 0) finish({ events: [], probe });
     return;
   }
-  const response = await fetch(config.publish.url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', apikey: config.publish.apikey },
-    body: JSON.stringify(config.publish.body),
-  });
-  if (response.status !== 202) {
-    console.error(`publish answered ${response.status}: ${await response.text()}`);
-    process.exit(1);
-  }
+  await publish(config.publish);
 });

@@ -3,12 +3,13 @@
 // Usage: node hub/socketio-multiplex.mjs '<json config>'   config: { url, namespaces: [..], apikey, transports, expect, publish: { url, apikey, body } }
 // Prints RESULT {"sameEngine":true,"events":[{"namespace","name","instance"}]}.
 import { Manager } from 'socket.io-client';
+import { publish } from './publish.mjs';
 
 const config = JSON.parse(process.argv[2]);
 const manager = new Manager(config.url, { reconnection: false, transports: config.transports ?? ['websocket'] });
 const sockets = config.namespaces.map(namespace => manager.socket(namespace, { auth: { apikey: config.apikey } }));
 const received = [];
-const deadline = setTimeout(() => { console.error('timed out: ' + JSON.stringify(received)); process.exit(1); }, 15000);
+const deadline = setTimeout(() => { console.error('timed out: ' + JSON.stringify(received)); process.exit(1); }, 20000);
 
 for (const [index, socket] of sockets.entries()) {
   socket.on('connect_error', error => { console.error(`connect_error on ${config.namespaces[index]}: ${error.message}`); process.exit(1); });
@@ -25,9 +26,4 @@ for (const [index, socket] of sockets.entries()) {
 }
 
 await Promise.all(sockets.map(socket => new Promise(resolve => socket.connected ? resolve() : socket.once('connect', resolve))));
-const response = await fetch(config.publish.url, {
-  method: 'POST',
-  headers: { 'content-type': 'application/json', apikey: config.publish.apikey },
-  body: JSON.stringify(config.publish.body),
-});
-if (response.status !== 202) { console.error(`publish answered ${response.status}`); process.exit(1); }
+await publish(config.publish);

@@ -161,10 +161,4 @@ internal sealed partial class EngineIoServer
         context.Response.ContentType = "application/json";
         return context.Response.WriteAsync($$"""{"code":{{(int)code}},"message":"{{message}}"}""");
     }
-
-    private static partial class Log
-    {
-        [LoggerMessage(1, LogLevel.Debug, "Engine.IO session {SessionId} opened (protocol {Protocol}, {Transport}).", EventName = "SessionOpened")]
-        public static partial void Opened(ILogger logger, string sessionId, int protocol, EngineTransportKind transport);
-    }
 }

@@ -1,4 +1,3 @@
-using System.Threading.Channels;
 using EvolutionHub.Bridge.Internal.EngineIO.Parser;
 using Microsoft.Extensions.Logging;
 
@@ -10,8 +9,7 @@ namespace EvolutionHub.Bridge.Internal.EngineIO;
 /// </summary>
 internal sealed partial class EngineIoSocket : IEngineIoConnection
 {
-    private readonly Channel<EnginePacket> _outgoing = Channel.CreateUnbounded<EnginePacket>(
-        new UnboundedChannelOptions { SingleReader = false, SingleWriter = false, AllowSynchronousContinuations = false });
+    private readonly PacketQueue _outgoing = new();
     private readonly EngineIoApplication _application;
     private readonly SocketIoOptions _options;
     private static readonly TimeSpan LingerTime = TimeSpan.FromSeconds(1);
@@ -21,6 +19,7 @@ internal sealed partial class EngineIoSocket : IEngineIoConnection
     private readonly SemaphoreSlim _receiveLock = new(1, 1);
     private readonly CancellationTokenSource _closed = new();
     private int _queuedPackets;
+    private long _queuedBytes;
     private int _closeStarted;
     private readonly TimeProvider _time;
     private volatile bool _awaitingPong;
@@ -61,7 +60,7 @@ internal sealed partial class EngineIoSocket : IEngineIoConnection
     /// <summary>Cancelled when the session closes.</summary>
     public CancellationToken Closed => _closed.Token;
 
-    public ChannelReader<EnginePacket> Outgoing => _outgoing.Reader;
+    public PacketQueue Outgoing => _outgoing;
 
     /// <summary>The polling GET waiting for packets, if any; a second concurrent one closes the session.</summary>
     public CancellationTokenSource? PendingPoll { get; set; }
@@ -109,22 +108,24 @@ internal sealed partial class EngineIoSocket : IEngineIoConnection
             return false;
         }
 
-        if (Interlocked.Increment(ref _queuedPackets) > _options.MaxBufferedPackets)
+        if (Interlocked.Increment(ref _queuedPackets) > _options.MaxBufferedPackets
+            || Interlocked.Add(ref _queuedBytes, packet.Frame.Length) > _options.MaxBufferedBytes)
         {
-            Log.SlowClient(_logger, Id, _options.MaxBufferedPackets);
+            Log.SlowClient(_logger, Id, _options.MaxBufferedPackets, _options.MaxBufferedBytes);
             CloseCore("transport error", sendClosePacket: false);
             return false;
         }
 
-        return _outgoing.Writer.TryWrite(packet);
+        return _outgoing.TryWrite(packet);
     }
 
     /// <summary>Takes a packet out of the queue for a transport to write.</summary>
     public bool TryDequeue(out EnginePacket packet)
     {
-        if (_outgoing.Reader.TryRead(out packet))
+        if (_outgoing.TryRead(out packet))
         {
             Interlocked.Decrement(ref _queuedPackets);
+            Interlocked.Add(ref _queuedBytes, -packet.Frame.Length);
             return true;
         }
 
@@ -190,9 +191,13 @@ internal sealed partial class EngineIoSocket : IEngineIoConnection
     /// <summary>The upgrade completed: from now on the WebSocket writes the queue.</summary>
     public void SwitchToWebSocket()
     {
-        Transport = EngineTransportKind.WebSocket;
-        Upgrading = false;
-        PendingPoll?.Cancel();
+        // Under the lock a poll registers under, so that no poll starts waiting on the queue the socket now reads.
+        lock (this)
+        {
+            Transport = EngineTransportKind.WebSocket;
+            Upgrading = false;
+            PendingPoll?.Cancel();
+        }
     }
 
     public void Close() => CloseCore("forced close", sendClosePacket: true);
@@ -230,10 +235,10 @@ internal sealed partial class EngineIoSocket : IEngineIoConnection
         _heartbeatTimer.Dispose();
         if (sendClosePacket)
         {
-            _outgoing.Writer.TryWrite(EnginePacket.Close);
+            _outgoing.TryWrite(EnginePacket.Close);
         }
 
-        _outgoing.Writer.TryComplete();
+        _outgoing.Complete();
         _closed.Cancel();
         if (_lingerForPoll)
         {
@@ -284,23 +289,5 @@ internal sealed partial class EngineIoSocket : IEngineIoConnection
         _awaitingPong = true;
         Enqueue(EnginePacket.Ping);
         _heartbeatTimer.Change(TimeSpan.FromMilliseconds(_options.PingTimeout), Timeout.InfiniteTimeSpan);
-    }
-
-    private static partial class Log
-    {
-        [LoggerMessage(1, LogLevel.Debug, "Engine.IO session {SessionId} closed: {Reason}.", EventName = "SessionClosed")]
-        public static partial void Closed(ILogger logger, string sessionId, string reason);
-
-        [LoggerMessage(2, LogLevel.Debug, "Engine.IO session {SessionId} sent a packet of type {Type} that is not allowed here.", EventName = "UnexpectedPacket")]
-        public static partial void UnexpectedPacket(ILogger logger, string sessionId, char type);
-
-        [LoggerMessage(3, LogLevel.Debug, "Engine.IO session {SessionId} sent malformed input: {Detail}.", EventName = "ProtocolError")]
-        public static partial void ProtocolError(ILogger logger, string sessionId, string detail);
-
-        [LoggerMessage(4, LogLevel.Warning, "Engine.IO session {SessionId} has more than {Limit} packets queued; closing it as too slow.", EventName = "SlowClient")]
-        public static partial void SlowClient(ILogger logger, string sessionId, int limit);
-
-        [LoggerMessage(5, LogLevel.Error, "The application of Engine.IO session {SessionId} failed; closing the session.", EventName = "ApplicationFailed")]
-        public static partial void ApplicationFailed(ILogger logger, string sessionId, Exception exception);
     }
 }

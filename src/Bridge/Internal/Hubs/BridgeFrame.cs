@@ -77,7 +77,7 @@ internal readonly struct BridgeFrame(BridgeFrameKind kind, string? id, ReadOnlyS
         var text = reader.UnreadSequence.Slice(0, textLength);
         reader.Advance(textLength);
 
-        var attachments = new ReadOnlySequence<byte>[(ushort)attachmentCount];
+        var attachments = attachmentCount == 0 ? [] : new ReadOnlySequence<byte>[(ushort)attachmentCount];
         for (var i = 0; i < attachments.Length; i++)
         {
             if (!reader.TryReadLittleEndian(out int length) || reader.Remaining < length)

@@ -6,7 +6,6 @@ using EvolutionHub.Bridge.Internal.EngineIO;
 using EvolutionHub.Bridge.Internal.EngineIO.Parser;
 using EvolutionHub.Bridge.Internal.SocketIO.Parser;
 using Microsoft.AspNetCore.Connections;
-using Microsoft.AspNetCore.Connections.Features;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.Logging;
@@ -19,37 +18,39 @@ namespace EvolutionHub.Bridge.Internal.Hubs;
 /// <see cref="BridgeFrame"/>s; a single pump reads the hub's frames and queues them, framed for this namespace, on the
 /// Engine.IO session.
 /// </summary>
-internal sealed partial class HubNamespaceConnection : IConnectionUserFeature
+internal sealed partial class HubNamespaceConnection
 {
     private static readonly byte[] Handshake = "{\"protocol\":\"socketio\",\"version\":1}\u001e"u8.ToArray();
 
-    // Hub → client never blocks a group send on a slow client: the Engine.IO session's queue limit handles those.
-    private static readonly PipeOptions FromHubPipeOptions = new(pauseWriterThreshold: 0, useSynchronizationContext: false);
-    private static readonly PipeOptions ToHubPipeOptions = new(pauseWriterThreshold: 64 * 1024, resumeWriterThreshold: 32 * 1024, useSynchronizationContext: false);
+    // Hub → client never blocks a group send on a slow client: the Engine.IO session's queue limit handles those. The
+    // pump runs inline on the sender's flush, so a group send frames and queues for every client without a thread hop.
+    private static readonly PipeOptions FromHubPipeOptions = new(readerScheduler: PipeScheduler.Inline, pauseWriterThreshold: 0, useSynchronizationContext: false);
 
     private readonly EngineIoSocket _engine;
     private readonly byte[] _namespacePrefix;
     private readonly ILogger _logger;
-    private readonly Pipe _toHub = new(ToHubPipeOptions);
+    private readonly Pipe _toHub;
     private readonly Pipe _fromHub = new(FromHubPipeOptions);
     private readonly DefaultConnectionContext _context;
     private readonly Lock _acksLock = new();
+    private readonly SemaphoreSlim _writeLock = new(1, 1);
     private Dictionary<long, string>? _serverAcks;
     private long _nextAckId;
     private Task _hubTask = Task.CompletedTask;
     private volatile bool _closedByClient;
 
-    public HubNamespaceConnection(EngineIoSocket engine, SocketIoFeature feature, ClaimsPrincipal user, IDictionary<object, object?> items, ILogger logger)
+    public HubNamespaceConnection(EngineIoSocket engine, SocketIoFeature feature, ClaimsPrincipal user, IDictionary<object, object?> items,
+        PipeOptions toHubPipeOptions, ILogger logger)
     {
         _engine = engine;
+        _toHub = new Pipe(toHubPipeOptions);
         Feature = feature;
-        User = user;
         _logger = logger;
         _namespacePrefix = PacketEncoder.NamespacePrefix(feature.Namespace);
         _context = new DefaultConnectionContext(feature.SocketId, new DuplexPipe(_toHub.Reader, _fromHub.Writer), new DuplexPipe(_fromHub.Reader, _toHub.Writer));
         _context.Features.Set<ISocketIoFeature>(feature);
         _context.Features.Set(feature);
-        _context.Features.Set<IConnectionUserFeature>(this);
+        _context.User = user;
         foreach (var (key, value) in items)
         {
             _context.Items[key] = value;
@@ -57,8 +58,6 @@ internal sealed partial class HubNamespaceConnection : IConnectionUserFeature
     }
 
     public SocketIoFeature Feature { get; }
-
-    public ClaimsPrincipal? User { get; set; }
 
     /// <summary>Raised once the hub connection has ended, whoever ended it.</summary>
     public event Action<HubNamespaceConnection>? Ended;
@@ -139,7 +138,7 @@ internal sealed partial class HubNamespaceConnection : IConnectionUserFeature
     private async Task AbandonAsync()
     {
         _closedByClient = true;
-        await _toHub.Writer.CompleteAsync();
+        await CompleteInputAsync();
         await _hubTask;
         await _fromHub.Reader.CompleteAsync();
     }
@@ -245,40 +244,59 @@ internal sealed partial class HubNamespaceConnection : IConnectionUserFeature
             }
         }
 
-        if (_closedByClient)
+        await _writeLock.WaitAsync();
+        try
         {
-            return;
+            if (!_closedByClient)
+            {
+                BridgeFrame.Write(_toHub.Writer, kind, id, packet.Data.Span, packet.Attachments);
+                await _toHub.Writer.FlushAsync();
+            }
         }
-
-        BridgeFrame.Write(_toHub.Writer, kind, id, packet.Data.Span, packet.Attachments);
-        await _toHub.Writer.FlushAsync();
+        finally
+        {
+            _writeLock.Release();
+        }
     }
 
     /// <summary>The Engine.IO heartbeat proved the client alive: keep SignalR's client timeout satisfied.</summary>
     public async ValueTask KeepAliveAsync()
     {
-        if (_closedByClient)
+        await _writeLock.WaitAsync();
+        try
         {
-            return;
+            if (!_closedByClient)
+            {
+                BridgeFrame.WriteHeader(_toHub.Writer, BridgeFrameKind.Ping, null, 0, 0);
+                await _toHub.Writer.FlushAsync();
+            }
         }
-
-        BridgeFrame.WriteHeader(_toHub.Writer, BridgeFrameKind.Ping, null, 0, 0);
-        await _toHub.Writer.FlushAsync();
+        finally
+        {
+            _writeLock.Release();
+        }
     }
 
-    /// <summary>The client left the namespace, or its session ended: end the hub connection.</summary>
+    /// <summary>
+    /// The client left the namespace, or its session ended: end the hub connection. The session may end on any
+    /// thread, so completing the pipe waits for a write in progress.
+    /// </summary>
     public void Close()
     {
         _closedByClient = true;
-        _toHub.Writer.Complete();
+        _ = CompleteInputAsync();
     }
 
-    private static partial class Log
+    private async Task CompleteInputAsync()
     {
-        [LoggerMessage(1, LogLevel.Warning, "The hub connection of Socket.IO socket {SocketId} failed.", EventName = "HubConnectionFailed")]
-        public static partial void HubConnectionFailed(ILogger logger, string socketId, Exception exception);
-
-        [LoggerMessage(2, LogLevel.Warning, "Forwarding the hub's messages to Socket.IO socket {SocketId} failed.", EventName = "PumpFailed")]
-        public static partial void PumpFailed(ILogger logger, string socketId, Exception exception);
+        await _writeLock.WaitAsync();
+        try
+        {
+            await _toHub.Writer.CompleteAsync();
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
     }
 }

@@ -24,12 +24,14 @@ internal sealed class SocketIoHubProtocol : IHubProtocol
 
     private readonly JsonSerializerOptions _serializerOptions;
     private readonly string? _fallbackMethod;
+    private readonly bool _invokeHubMethods;
 
     public SocketIoHubProtocol(IOptions<SocketIoOptions> options)
     {
         _serializerOptions = new JsonSerializerOptions(options.Value.PayloadSerializerOptions);
         _serializerOptions.Converters.Add(new AttachmentByteArrayConverter());
         _fallbackMethod = options.Value.FallbackMethod;
+        _invokeHubMethods = options.Value.InvokeHubMethods || _fallbackMethod is null;
     }
 
     public string Name => ProtocolName;
@@ -153,7 +155,7 @@ internal sealed class SocketIoHubProtocol : IHubProtocol
         IReadOnlyList<Type> parameterTypes;
         try
         {
-            parameterTypes = binder.GetParameterTypes(eventName);
+            parameterTypes = _invokeHubMethods ? binder.GetParameterTypes(eventName) : throw new HubException("Client events do not invoke hub methods.");
         }
         catch (Exception) when (_fallbackMethod is not null)
         {

@@ -103,14 +103,27 @@ internal sealed partial class SocketIoClient
         var ns = packet.Namespace;
         var feature = new SocketIoFeature(ns, NewSocketId(ns), _engine, ReadAuth(packet), MergeQuery(_engine.Handshake.Query, packet.Query));
         var context = new SocketIoConnectContext(feature, _services);
-        var decision = await _connectHandler.OnConnectAsync(context, _engine.Closed);
-        if (!decision.Accepted)
+        HubNamespaceConnection? connection;
+        string? error;
+        try
         {
-            SendConnectError(ns, (SocketIoError)decision.Error!);
+            var decision = await _connectHandler.OnConnectAsync(context, _engine.Closed);
+            if (!decision.Accepted)
+            {
+                SendConnectError(ns, (SocketIoError)decision.Error!);
+                return;
+            }
+
+            (connection, error) = await _connector.ConnectAsync(_engine, feature, context.User, context.Items);
+        }
+        catch (Exception ex) when (!_engine.IsClosed)
+        {
+            // A failing handler (its store unreachable, say) refuses this namespace; the session and its other namespaces live on.
+            Log.ConnectFailed(_logger, _engine.Id, ns, ex);
+            SendConnectError(ns, new SocketIoError("Server error"));
             return;
         }
 
-        var (connection, error) = await _connector.ConnectAsync(_engine, feature, context.User, context.Items);
         if (connection is null)
         {
             SendConnectError(ns, new SocketIoError(error ?? "Server error"));
@@ -132,7 +145,7 @@ internal sealed partial class SocketIoClient
         }
 
         connection.Ended += Remove;
-        _connectTimer.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        _connectTimer.Dispose();
         var body = _engine.Protocol == 3 ? [] : Encoding.UTF8.GetBytes($$"""{"sid":"{{feature.SocketId}}"}""");
         _engine.Enqueue(PacketEncoder.Encode(SocketIoPacketType.Connect, PacketEncoder.NamespacePrefix(ns), null, 0, body));
         connection.StartPump();
@@ -152,7 +165,7 @@ internal sealed partial class SocketIoClient
             return null;
         }
 
-        using var document = JsonDocument.Parse(packet.Data);
+        using var document = JsonDocument.Parse(packet.Data, new JsonDocumentOptions { MaxDepth = PacketDecoder.MaxDepth });
         return document.RootElement.Clone();
     }
 
@@ -235,20 +248,5 @@ internal sealed partial class SocketIoClient
 
         Log.ConnectTimeout(_logger, _engine.Id);
         _engine.Close();
-    }
-
-    private static partial class Log
-    {
-        [LoggerMessage(1, LogLevel.Debug, "Engine.IO session {SessionId} sent a malformed Socket.IO packet: {Detail}.", EventName = "MalformedPacket")]
-        public static partial void MalformedPacket(ILogger logger, string sessionId, string detail);
-
-        [LoggerMessage(2, LogLevel.Debug, "Engine.IO session {SessionId} sent {Type} for namespace {Namespace} in the wrong state.", EventName = "InvalidState")]
-        public static partial void InvalidState(ILogger logger, string sessionId, SocketIoPacketType type, string @namespace);
-
-        [LoggerMessage(3, LogLevel.Debug, "Engine.IO session {SessionId} was refused namespace {Namespace}: {Reason}.", EventName = "ConnectRefused")]
-        public static partial void ConnectRefused(ILogger logger, string sessionId, string @namespace, string reason);
-
-        [LoggerMessage(4, LogLevel.Debug, "Engine.IO session {SessionId} joined no namespace in time; closing it.", EventName = "ConnectTimeout")]
-        public static partial void ConnectTimeout(ILogger logger, string sessionId);
     }
 }

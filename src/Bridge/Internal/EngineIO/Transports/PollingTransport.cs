@@ -19,7 +19,12 @@ internal sealed partial class PollingTransport(SocketIoOptions options, ILogger<
         using var poll = CancellationTokenSource.CreateLinkedTokenSource(session.Closed, context.RequestAborted);
         lock (session)
         {
-            if (session.PendingPoll is not null)
+            if (session.Transport != EngineTransportKind.Polling)
+            {
+                // The session moved to its WebSocket while this request was on its way.
+                poll.Cancel();
+            }
+            else if (session.PendingPoll is not null)
             {
                 Log.OverlappingPoll(logger, session.Id);
                 session.OnProtocolError("overlapping poll", sendClosePacket: true);
@@ -183,14 +188,5 @@ internal sealed partial class PollingTransport(SocketIoOptions options, ILogger<
         }
 
         return buffer.ToArray();
-    }
-
-    private static partial class Log
-    {
-        [LoggerMessage(1, LogLevel.Debug, "Engine.IO session {SessionId} sent a second poll while one was pending; closing it.", EventName = "OverlappingPoll")]
-        public static partial void OverlappingPoll(ILogger logger, string sessionId);
-
-        [LoggerMessage(2, LogLevel.Debug, "Engine.IO session {SessionId} sent a body over maxPayload ({Limit} bytes); closing it.", EventName = "PayloadTooLarge")]
-        public static partial void PayloadTooLarge(ILogger logger, string sessionId, int limit);
     }
 }

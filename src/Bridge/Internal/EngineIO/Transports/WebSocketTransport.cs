@@ -102,13 +102,22 @@ internal sealed partial class WebSocketTransport(SocketIoOptions options, TimePr
     {
         var closeStatus = new StrongBox<WebSocketCloseStatus>(WebSocketCloseStatus.NormalClosure);
         var receiving = ReceiveLoopAsync(socket, session, closeStatus);
-        await SendLoopAsync(socket, session, closeStatus);
-        if (await Task.WhenAny(receiving, Task.Delay(CloseHandshakeTimeout, time)) != receiving)
+        var sending = SendLoopAsync(socket, session, closeStatus);
+
+        // A client that stops reading would hold a send forever: once the session is over, it has a moment to drain.
+        await Task.WhenAny(sending, Task.Delay(Timeout.InfiniteTimeSpan, time, session.Closed));
+        await AbortUnlessDoneAsync(socket, sending);
+        await sending;
+        await AbortUnlessDoneAsync(socket, receiving);
+        await receiving;
+    }
+
+    private async Task AbortUnlessDoneAsync(WebSocket socket, Task loop)
+    {
+        if (await Task.WhenAny(loop, Task.Delay(CloseHandshakeTimeout, time)) != loop)
         {
             socket.Abort();
         }
-
-        await receiving;
     }
 
     private async Task ReceiveLoopAsync(WebSocket socket, EngineIoSocket session, StrongBox<WebSocketCloseStatus> closeStatus)
@@ -259,13 +268,4 @@ internal sealed partial class WebSocketTransport(SocketIoOptions options, TimePr
     }
 
     private sealed class PayloadTooLargeException : Exception;
-
-    private static partial class Log
-    {
-        [LoggerMessage(1, LogLevel.Debug, "Engine.IO session {SessionId} could not upgrade to WebSocket: {Reason}.", EventName = "UpgradeFailed")]
-        public static partial void UpgradeFailed(ILogger logger, string sessionId, string reason);
-
-        [LoggerMessage(2, LogLevel.Debug, "Engine.IO session {SessionId} sent a WebSocket message over maxPayload ({Limit} bytes); closing it.", EventName = "FrameTooLarge")]
-        public static partial void FrameTooLarge(ILogger logger, string sessionId, int limit);
-    }
 }

@@ -10,6 +10,12 @@ namespace EvolutionHub.Bridge.Internal.SocketIO.Parser;
 internal sealed class PacketDecoder(int protocol)
 {
     private const int MaxAttachments = 10;
+
+    /// <summary>
+    /// The JSON nesting a packet may have. Deeper than the hub's own binding accepts (64), so that a deep payload
+    /// becomes an error acknowledgement rather than a closed session.
+    /// </summary>
+    public const int MaxDepth = 256;
     private SocketIoPacket? _awaitingAttachments;
 
     /// <summary>Decodes a text message; returns the packet once complete, or null while it awaits attachments.</summary>
@@ -136,7 +142,7 @@ internal sealed class PacketDecoder(int protocol)
     /// <summary>Checks the whole payload is one JSON value and tells its kind.</summary>
     private static JsonValueKind FirstValueKind(ReadOnlySpan<byte> data)
     {
-        var reader = new Utf8JsonReader(data, new JsonReaderOptions { MaxDepth = 128 });
+        var reader = new Utf8JsonReader(data, new JsonReaderOptions { MaxDepth = MaxDepth });
         reader.Read();
         var kind = reader.TokenType switch
         {

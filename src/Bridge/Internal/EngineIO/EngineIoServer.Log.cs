@@ -1,0 +1,12 @@
+using Microsoft.Extensions.Logging;
+
+namespace EvolutionHub.Bridge.Internal.EngineIO;
+
+internal sealed partial class EngineIoServer
+{
+    private static partial class Log
+    {
+        [LoggerMessage(1, LogLevel.Debug, "Engine.IO session {SessionId} opened (protocol {Protocol}, {Transport}).", EventName = "SessionOpened")]
+        public static partial void Opened(ILogger logger, string sessionId, int protocol, EngineTransportKind transport);
+    }
+}

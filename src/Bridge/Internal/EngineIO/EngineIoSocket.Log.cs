@@ -1,0 +1,24 @@
+using Microsoft.Extensions.Logging;
+
+namespace EvolutionHub.Bridge.Internal.EngineIO;
+
+internal sealed partial class EngineIoSocket
+{
+    private static partial class Log
+    {
+        [LoggerMessage(1, LogLevel.Debug, "Engine.IO session {SessionId} closed: {Reason}.", EventName = "SessionClosed")]
+        public static partial void Closed(ILogger logger, string sessionId, string reason);
+
+        [LoggerMessage(2, LogLevel.Debug, "Engine.IO session {SessionId} sent a packet of type {Type} that is not allowed here.", EventName = "UnexpectedPacket")]
+        public static partial void UnexpectedPacket(ILogger logger, string sessionId, char type);
+
+        [LoggerMessage(3, LogLevel.Debug, "Engine.IO session {SessionId} sent malformed input: {Detail}.", EventName = "ProtocolError")]
+        public static partial void ProtocolError(ILogger logger, string sessionId, string detail);
+
+        [LoggerMessage(4, LogLevel.Warning, "Engine.IO session {SessionId} has more than {PacketLimit} packets or {ByteLimit} bytes queued; closing it as too slow.", EventName = "SlowClient")]
+        public static partial void SlowClient(ILogger logger, string sessionId, int packetLimit, long byteLimit);
+
+        [LoggerMessage(5, LogLevel.Error, "The application of Engine.IO session {SessionId} failed; closing the session.", EventName = "ApplicationFailed")]
+        public static partial void ApplicationFailed(ILogger logger, string sessionId, Exception exception);
+    }
+}
