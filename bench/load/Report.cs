@@ -1,0 +1,112 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+
+namespace EvolutionHub.Bench.Load;
+
+/// <summary>The comparison table of one run: every scenario's figures for the hub, the Node.js baseline and the ceiling, with the ratios the targets are about.</summary>
+public static class Report
+{
+    private static readonly string[] Targets = ["hub", "baseline", "limit"];
+    private static readonly string[] Scenarios = ["fanout", "farm", "latency", "idle", "mixed"];
+
+    private enum Goal
+    {
+        None,
+        AtLeastHalfOfLimit,
+        AtMostFourFifthsOfNode,
+        AtMostHalfOfNode,
+        AtLeastTwiceNode,
+    }
+
+    public static string Render(string resultsDirectory)
+    {
+        var results = Targets.ToDictionary(target => target, target => Scenarios.ToDictionary(scenario => scenario, scenario => Load(resultsDirectory, target, scenario)));
+        double? Value(string target, string scenario, Func<JsonElement, double?> read) =>
+            results[target][scenario] is { } element ? read(element) : null;
+        bool Failed(string target, string scenario) => File.Exists(Path.Combine(resultsDirectory, $"{target}-{scenario}.failed"));
+        string Cell(string target, string scenario, double? value, string format) => Failed(target, scenario) ? "failed" : Format(value, format);
+
+        var fanOutClients = results.Values.Select(byScenario => byScenario["fanout"]).OfType<JsonElement>().Select(element => element.GetProperty("clients").GetInt32()).FirstOrDefault();
+        var idleClients = results.Values.Select(byScenario => byScenario["idle"]).OfType<JsonElement>().Select(element => element.GetProperty("clients").GetInt32()).FirstOrDefault();
+        var latencyRate = results.Values.Select(byScenario => byScenario["latency"]).OfType<JsonElement>().Select(element => $"{element.GetProperty("clients").GetInt32()} clients, {element.GetProperty("rate").GetInt32()} events/s").FirstOrDefault();
+
+        var table = new StringBuilder();
+        table.AppendLine("| measure | hub | Node.js baseline | ceiling (bare Kestrel) | hub ÷ Node | hub ÷ ceiling | target | met |");
+        table.AppendLine("|---|---:|---:|---:|---:|---:|---|---|");
+        void Row(string measure, string scenario, Func<JsonElement, double?> read, string format, Goal goal)
+        {
+            var hub = Value("hub", scenario, read);
+            var node = Value("baseline", scenario, read);
+            var limit = Value("limit", scenario, read);
+            var toNode = hub / node;
+            var toLimit = hub / limit;
+            var (target, met) = goal switch
+            {
+                Goal.AtLeastHalfOfLimit => ("≥ 0.5× ceiling", toLimit >= 0.5),
+                Goal.AtMostFourFifthsOfNode => ("≤ 0.8× Node", toNode <= 0.8),
+                Goal.AtMostHalfOfNode => ("≤ 0.5× Node", toNode <= 0.5),
+                Goal.AtLeastTwiceNode => ("≥ 2× Node", toNode >= 2),
+                _ => ("", (bool?)null),
+            };
+            var verdict = goal == Goal.None ? "" : Failed("hub", scenario) ? "**failed**" : hub is null ? "pending" : met == true ? "yes" : "**no**";
+            table.AppendLine(
+                $"| {measure} | {Cell("hub", scenario, hub, format)} | {Cell("baseline", scenario, node, format)} | {Cell("limit", scenario, limit, format)} | " +
+                $"{Ratio(toNode)} | {Ratio(toLimit)} | {target} | {verdict} |");
+        }
+
+        Row($"fan-out, deliveries/s ({fanOutClients} clients, 1 instance)", "fanout", e => Number(e, "deliveriesPerSecond"), "N0", Goal.AtLeastHalfOfLimit);
+        Row("farm of 2 nodes via Redis, deliveries/s", "farm", e => Number(e, "deliveriesPerSecond"), "N0", Goal.AtLeastHalfOfLimit);
+        Row($"latency p50, ms ({latencyRate})", "latency", e => Number(e, "p50Ms"), "F2", Goal.None);
+        Row("latency p99, ms", "latency", e => Number(e, "p99Ms"), "F2", Goal.AtMostFourFifthsOfNode);
+        Row($"memory per idle connection, KiB ({idleClients} connections)", "idle", e => Number(e, "bytesPerConnection") / 1024, "F1", Goal.AtMostHalfOfNode);
+        Row("connections/s while ramping", "idle", e => Number(e, "connectionsPerSecond"), "N0", Goal.AtLeastTwiceNode);
+        Row("server CPU ms per connection while ramping", "idle", e => Number(e, "serverCpuMillisecondsPerConnection"), "F2", Goal.None);
+        Row("server CPU s per million deliveries (fan-out)", "fanout", e => Number(e, "serverCpuSeconds") / Number(e, "deliveries") * 1e6, "F2", Goal.None);
+        foreach (var scenario in Scenarios)
+        {
+            table.AppendLine(LossLine(scenario, results, Failed));
+        }
+
+        var mixed = results["hub"]["mixed"];
+        if (mixed is { } hubMixed)
+        {
+            table.AppendLine();
+            table.AppendLine("SignalR and Socket.IO clients on the same hub (hub only):");
+            table.AppendLine();
+            table.AppendLine("| Socket.IO clients | SignalR clients | Socket.IO deliveries/s | SignalR deliveries/s | all deliveries/s | lost / out-of-order / dropped clients |");
+            table.AppendLine("|---:|---:|---:|---:|---:|---|");
+            table.AppendLine(
+                $"| {hubMixed.GetProperty("clients")} | {hubMixed.GetProperty("signalrClients")} | {Format(Number(hubMixed, "socketIoDeliveriesPerSecond"), "N0")} | " +
+                $"{Format(Number(hubMixed, "signalrDeliveriesPerSecond"), "N0")} | {Format(Number(hubMixed, "deliveriesPerSecond"), "N0")} | " +
+                $"{hubMixed.GetProperty("lost")} / {hubMixed.GetProperty("outOfOrder")} / {hubMixed.GetProperty("disconnected")} |");
+        }
+
+        return table.ToString().TrimEnd() + Environment.NewLine;
+    }
+
+    private static string LossLine(string scenario, Dictionary<string, Dictionary<string, JsonElement?>> results, Func<string, string, bool> failed)
+    {
+        string Cell(string target) => results[target][scenario] is { } element
+            ? $"{element.GetProperty("lost")} / {element.GetProperty("outOfOrder")} / {element.GetProperty("disconnected")}"
+            : failed(target, scenario) ? "failed" : "—";
+        var allZero = Targets.All(target => results[target][scenario] is not { } element
+            || (element.GetProperty("lost").GetInt64() == 0 && element.GetProperty("outOfOrder").GetInt64() == 0));
+        var anyFailed = Targets.Any(target => failed(target, scenario));
+        var verdict = anyFailed ? "**failed**" : results["hub"][scenario] is null ? "pending" : allZero ? "yes" : "**no**";
+        return $"| {scenario}: lost / out-of-order / dropped clients | {Cell("hub")} | {Cell("baseline")} | {Cell("limit")} | | | 0 lost | {verdict} |";
+    }
+
+    private static JsonElement? Load(string directory, string target, string scenario)
+    {
+        var path = Path.Combine(directory, $"{target}-{scenario}.json");
+        return File.Exists(path) ? JsonDocument.Parse(File.ReadAllText(path)).RootElement.Clone() : null;
+    }
+
+    private static double? Number(JsonElement element, string name) =>
+        element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Number ? value.GetDouble() : null;
+
+    private static string Format(double? value, string format) => value is { } number && double.IsFinite(number) ? number.ToString(format, CultureInfo.InvariantCulture) : "—";
+
+    private static string Ratio(double? value) => value is { } number && double.IsFinite(number) ? number.ToString("0.00×", CultureInfo.InvariantCulture) : "—";
+}
