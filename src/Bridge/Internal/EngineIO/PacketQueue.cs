@@ -5,15 +5,14 @@ namespace EvolutionHub.Bridge.Internal.EngineIO;
 
 /// <summary>
 /// A session's outgoing packets: many writers, one reader at a time (the active transport). Unlike a channel it holds
-/// no buffer while idle and reuses its one waiter, so an idle session costs a few bytes, not a queue segment. The
-/// waiting reader resumes on the writer's thread, outside the lock: a delivery reaches the socket without a thread hop.
+/// no buffer while idle and reuses its one waiter, so an idle session costs a few bytes, not a queue segment.
 /// </summary>
 internal sealed class PacketQueue : IValueTaskSource<bool>
 {
     private const int TrimAbove = 32;
     private readonly Lock _lock = new();
     private readonly Queue<EnginePacket> _packets = new(0);
-    private ManualResetValueTaskSourceCore<bool> _waiter = new() { RunContinuationsAsynchronously = false };
+    private ManualResetValueTaskSourceCore<bool> _waiter = new() { RunContinuationsAsynchronously = true };
     private CancellationTokenRegistration _waiterCancellation;
     private bool _waiting;
     private bool _completed;

@@ -22,9 +22,8 @@ internal sealed partial class HubNamespaceConnection
 {
     private static readonly byte[] Handshake = "{\"protocol\":\"socketio\",\"version\":1}\u001e"u8.ToArray();
 
-    // Hub → client never blocks a group send on a slow client: the Engine.IO session's queue limit handles those. The
-    // pump runs inline on the sender's flush, so a group send frames and queues for every client without a thread hop.
-    private static readonly PipeOptions FromHubPipeOptions = new(readerScheduler: PipeScheduler.Inline, pauseWriterThreshold: 0, useSynchronizationContext: false);
+    // Hub → client never blocks a group send on a slow client: the Engine.IO session's queue limit handles those.
+    private static readonly PipeOptions FromHubPipeOptions = new(pauseWriterThreshold: 0, useSynchronizationContext: false);
 
     private readonly EngineIoSocket _engine;
     private readonly byte[] _namespacePrefix;
