@@ -10,8 +10,16 @@ command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || need_packages+=(ng
 if [ ${#need_packages[@]} -gt 0 ]; then
   echo "installing ${need_packages[*]}"
   if [ "$(id -u)" -eq 0 ]; then sudo=""; else sudo="sudo"; fi
-  $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${need_packages[@]}" >/dev/null \
-    || { echo "could not install ${need_packages[*]}"; echo "0 passed, 1 failed"; exit 1; }
+  # The tests start their own redis-server and nginx: keep the packages from starting system services (port 80, 6379).
+  no_services=""
+  if [ ! -e /usr/sbin/policy-rc.d ]; then
+    no_services=/usr/sbin/policy-rc.d
+    printf '#!/bin/sh\nexit 101\n' | $sudo tee "$no_services" >/dev/null && $sudo chmod +x "$no_services"
+  fi
+  $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${need_packages[@]}" >/dev/null
+  installed=$?
+  [ -n "$no_services" ] && $sudo rm -f "$no_services"
+  [ "$installed" -eq 0 ] || { echo "could not install ${need_packages[*]}"; echo "0 passed, 1 failed"; exit 1; }
 fi
 
 if [ ! -d tests/node/node_modules ] || [ tests/node/package-lock.json -nt tests/node/node_modules ]; then

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using EvolutionHub.Bridge;
 using EvolutionHub.Internal;
+using EvolutionHub.Internal.Redis;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Http.Resilience;
 
@@ -91,7 +92,7 @@ public static class EvolutionHubApplication
 
         // Before AddSocketIo, which only adds its accept-all handler when none is registered.
         services.AddSingleton<ISocketIoConnectHandler, SocketIoAuthorizer>();
-        services.AddSignalR(hub => hub.MaximumReceiveMessageSize = maxBodyBytes)
+        var signalR = services.AddSignalR(hub => hub.MaximumReceiveMessageSize = maxBodyBytes)
             .AddMessagePackProtocol()
             .AddSocketIo(socketIo =>
             {
@@ -101,6 +102,10 @@ public static class EvolutionHubApplication
                 // CONTRACT §7: every socket.emit is an inbound event, even one named like a hub method.
                 socketIo.InvokeHubMethods = false;
             });
+        if (RedisConfiguration.IsFarm(configuration.GetSection("Redis")))
+        {
+            signalR.AddRedisFarm(configuration.GetSection("Redis"));
+        }
     }
 
     /// <summary>The state a farm shares, kept on this node: the SQLite store, local counts, local revocation, in-process ordered dispatch.</summary>
@@ -152,11 +157,6 @@ public static class EvolutionHubApplication
     private static void UseHub(WebApplication app)
     {
         var websocket = app.Configuration.GetSection("Websocket").Get<WebsocketOptions>() ?? new WebsocketOptions();
-        if (!string.IsNullOrWhiteSpace(app.Configuration.GetSection("Redis").Get<RedisOptions>()?.Configuration))
-        {
-            app.Logger.LogWarning("Redis:Configuration is set, but this build runs a single node: the farm is not available yet.");
-        }
-
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseCors();

@@ -73,6 +73,12 @@ public sealed class RedisOptions
 {
     /// <summary>A StackExchange.Redis configuration string or <c>redis://</c> URI; empty means a single node. Env alias <c>REDIS_URI</c>.</summary>
     public string Configuration { get; set; } = "";
+
+    /// <summary>Starts every key and channel of the farm, so several farms can share one Redis.</summary>
+    public string Prefix { get; set; } = "evolutionhub";
+
+    /// <summary>How long a node that stopped refreshing its heartbeat still counts in <c>GET /api/instances</c>.</summary>
+    public int NodeTimeoutSeconds { get; set; } = 15;
 }
 
 /// <summary>One entry of the <c>Instances</c> section: an instance registered from configuration.</summary>

@@ -1,0 +1,99 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using EvolutionHub.Farm.Tests.Infrastructure;
+using EvolutionHub.Testing;
+
+namespace EvolutionHub.Farm.Tests;
+
+/// <summary>Events, settings and tokens cross nodes: whatever node a client or a publisher talks to.</summary>
+public sealed class FanOutTests
+{
+        private static object GlobalAuth => new { transports = new[] { "websocket" }, auth = new { apikey = HubNode.GlobalKey } };
+
+    [Fact]
+    public async Task An_event_published_on_A_reaches_SocketIo_and_SignalR_clients_on_B_and_C_in_order()
+    {
+        await using var farm = await HubFarm.StartAsync(nodes: 3);
+        var (a, b, c) = (farm[0], farm[1], farm[2]);
+        await using var driver = SocketIoDriver.Start();
+        await ConnectAsync(driver, "on-b-websocket", b, "/orders", GlobalAuth);
+        await ConnectAsync(driver, "on-c-polling", c, "/orders", new { transports = new[] { "polling" }, auth = new { apikey = HubNode.GlobalKey } });
+        await using var signalROnB = await SignalRListener.StartAsync(b, HubNode.GlobalKey, "orders", "messages.upsert");
+        await using var signalROnC = await SignalRListener.StartAsync(c, HubNode.GlobalKey, "orders", "messages.upsert");
+
+        using var response = await a.PostEventsAsync(Enumerable.Range(1, 20).Select(n => new { @event = "MESSAGES_UPSERT", instance = "orders", data = new { n } }));
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+
+        foreach (var client in new[] { "on-b-websocket", "on-c-polling" })
+        {
+            var events = await driver.NextManyAsync(client, "messages.upsert", 20, timeoutMs: Timeouts.EventMs);
+            Assert.Equal(Enumerable.Range(1, 20), events.Select(args => args![0]!["data"]!["n"]!.GetValue<int>()));
+            Assert.Equal("orders", events[0]![0]!["instance"]!.GetValue<string>());
+        }
+
+        foreach (var (listener, node) in new (SignalRListener, string)[] { (signalROnB, "B"), (signalROnC, "C") })
+        {
+            for (var n = 1; n <= 20; n++)
+            {
+                var (name, envelope) = await listener.NextAsync($"event {n} on the SignalR client of node {node}", Timeouts.Event);
+                Assert.Equal("messages.upsert", name);
+                Assert.Equal(n, envelope.GetProperty("data").GetProperty("n").GetInt32());
+            }
+        }
+    }
+
+    [Fact]
+    public async Task Tokens_and_settings_set_on_A_apply_on_B()
+    {
+        await using var farm = await HubFarm.StartAsync(nodes: 2);
+        var (a, b) = (farm[0], farm[1]);
+
+        using (var created = await a.Http.PutAsJsonAsync("/api/instances/shop", new { token = "shop-token" }))
+        {
+            Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        }
+
+        using (var taken = await b.Http.PutAsJsonAsync("/api/instances/other", new { token = "shop-token" }))
+        {
+            Assert.Equal(HttpStatusCode.Conflict, taken.StatusCode);
+        }
+
+        using (var set = await a.Http.PostAsJsonAsync("/websocket/set/shop", new { websocket = new { enabled = true, events = new[] { "CONNECTION_UPDATE" } } }))
+        {
+            Assert.Equal(HttpStatusCode.Created, set.StatusCode);
+        }
+
+        var found = await b.Http.GetFromJsonAsync<JsonElement>("/websocket/find/shop");
+        Assert.Equal("""{"enabled":true,"events":["CONNECTION_UPDATE"]}""", found.GetRawText());
+
+        // The token registered on A opens the instance's namespace on B.
+        await using var driver = SocketIoDriver.Start();
+        await ConnectAsync(driver, "shop-on-b", b, "/shop", new { transports = new[] { "websocket" }, auth = new { apikey = "shop-token" } });
+        using (var instanceKeyOnB = new HttpRequestMessage(HttpMethod.Get, "/websocket/find/shop"))
+        {
+            instanceKeyOnB.Headers.Add("apikey", "shop-token");
+            using var response = await new HttpClient { BaseAddress = b.BaseUri }.SendAsync(instanceKeyOnB);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        }
+
+        // The filter set on A applies to an event published on B: the one it blocks would have come first.
+        using var published = await b.PostEventsAsync(new object[]
+        {
+            new { @event = "MESSAGES_UPSERT", instance = "shop", data = new { blocked = true } },
+            new { @event = "CONNECTION_UPDATE", instance = "shop", data = new { state = "open" } },
+        });
+        Assert.Equal(HttpStatusCode.Accepted, published.StatusCode);
+        var update = await driver.NextAsync("shop-on-b", "connection.update", timeoutMs: Timeouts.EventMs);
+        Assert.Equal("open", update[0]!["data"]!["state"]!.GetValue<string>());
+        // Events of one instance arrive in order, so a messages.upsert let through would already be queued: no waiting needed.
+        await Assert.ThrowsAsync<SocketIoDriverException>(() => driver.NextAsync("shop-on-b", "messages.upsert", timeoutMs: 200));
+    }
+
+    internal static async Task ConnectAsync(SocketIoDriver driver, string name, HubNode node, string ns, object options)
+    {
+        var result = await driver.ConnectAsync(name, node.BaseUri.ToString().TrimEnd('/') + ns, options, timeoutMs: Timeouts.ConnectMs);
+        Assert.True(result?["connected"]?.GetValue<bool>() == true, $"{name} did not connect to node {node.Name}: {result?.ToJsonString()}");
+        await driver.NextAsync(name, "$connect");
+    }
+}

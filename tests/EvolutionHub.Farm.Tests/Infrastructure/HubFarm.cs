@@ -1,0 +1,88 @@
+namespace EvolutionHub.Farm.Tests.Infrastructure;
+
+/// <summary>One test's farm: a Redis of its own and hub nodes A, B, C… on it, all in one temporary folder removed at the end.</summary>
+public sealed class HubFarm : IAsyncDisposable
+{
+    private readonly DirectoryInfo _directory;
+    private readonly List<IAsyncDisposable> _owned = [];
+
+    private HubFarm(DirectoryInfo directory, RedisServer redis)
+    {
+        _directory = directory;
+        Redis = redis;
+        _owned.Add(redis);
+    }
+
+    public RedisServer Redis { get; }
+
+    public List<HubNode> Nodes { get; } = [];
+
+    public HubNode this[int index] => Nodes[index];
+
+    public static async Task<HubFarm> StartAsync(int nodes, string? redisPassword = null, int redisDatabase = 0)
+    {
+        var directory = Directory.CreateTempSubdirectory("evolutionhub-farm-");
+        HubFarm? farm = null;
+        try
+        {
+            farm = new HubFarm(directory, await RedisServer.StartAsync(Path.Combine(directory.FullName, "redis"), redisPassword, redisDatabase));
+            var names = Enumerable.Range(0, nodes).Select(i => ((char)('A' + i)).ToString());
+            var started = await Task.WhenAll(names.Select(name => farm.StartNodeAsync(name, waitReady: true)));
+            farm.Nodes.AddRange(started);
+            return farm;
+        }
+        catch
+        {
+            if (farm is not null)
+            {
+                await farm.DisposeAsync();
+            }
+            else
+            {
+                directory.Delete(recursive: true);
+            }
+
+            throw;
+        }
+    }
+
+    public async Task<NginxBalancer> StartBalancerAsync(HubNode first, HubNode second)
+    {
+        var balancer = await NginxBalancer.StartAsync(Path.Combine(_directory.FullName, "nginx"), first, second);
+        lock (_owned)
+        {
+            _owned.Add(balancer);
+        }
+
+        return balancer;
+    }
+
+    /// <summary>Starts one more node on the farm's Redis (not added to <see cref="Nodes"/>; disposed with the farm).</summary>
+    public async Task<HubNode> StartNodeAsync(string name, bool waitReady)
+    {
+        var node = await HubNode.StartAsync(name, Redis.Uri, Path.Combine(_directory.FullName, "node-" + name), waitReady);
+        lock (_owned)
+        {
+            _owned.Add(node);
+        }
+
+        return node;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        List<IAsyncDisposable> owned;
+        lock (_owned)
+        {
+            owned = [.. _owned];
+        }
+
+        owned.Reverse();
+        foreach (var item in owned)
+        {
+            await item.DisposeAsync();
+        }
+
+        _directory.Delete(recursive: true);
+    }
+}

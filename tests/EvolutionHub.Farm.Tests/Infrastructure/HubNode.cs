@@ -1,0 +1,118 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.RegularExpressions;
+using EvolutionHub.Testing;
+
+namespace EvolutionHub.Farm.Tests.Infrastructure;
+
+/// <summary>
+/// One hub node: the built <c>EvolutionHub.Hub.dll</c> in a process of its own, configured through the environment as an
+/// operator would, listening on a port it picked itself (<c>--urls http://127.0.0.1:0</c>).
+/// </summary>
+public sealed partial class HubNode : IAsyncDisposable
+{
+    public const string GlobalKey = "farm-global-key";
+
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
+
+    private readonly ChildProcess _process;
+
+    private HubNode(string name, ChildProcess process, Uri baseUri)
+    {
+        Name = name;
+        _process = process;
+        BaseUri = baseUri;
+        Http = new HttpClient { BaseAddress = baseUri, Timeout = TimeSpan.FromSeconds(20) };
+        Http.DefaultRequestHeaders.Add("apikey", GlobalKey);
+    }
+
+    public string Name { get; }
+
+    public Uri BaseUri { get; }
+
+    public int Port => BaseUri.Port;
+
+    /// <summary>Sends the global key with every request.</summary>
+    public HttpClient Http { get; }
+
+    public bool HasExited => _process.HasExited;
+
+    public string Output => _process.Output;
+
+    /// <summary>Starts the node and waits until it listens and, when <paramref name="waitReady"/>, until it is ready.</summary>
+    public static async Task<HubNode> StartAsync(string name, string redisUri, string directory, bool waitReady = true)
+    {
+        Directory.CreateDirectory(directory);
+        var environment = new Dictionary<string, string>
+        {
+            ["ASPNETCORE_ENVIRONMENT"] = "Production",
+            ["AUTHENTICATION_API_KEY"] = GlobalKey,
+            ["REDIS_URI"] = redisUri,
+            ["Redis__NodeTimeoutSeconds"] = "3",
+        };
+        var process = ChildProcess.Start($"node {name}", "dotnet", [TestAssets.HubAssembly, "--urls", "http://127.0.0.1:0"], directory, environment);
+        try
+        {
+            var line = await process.WaitForLineAsync(line => ListeningLine().IsMatch(line), StartTimeout, "Now listening on");
+            var node = new HubNode(name, process, new Uri(ListeningLine().Match(line).Groups["url"].Value));
+            if (waitReady)
+            {
+                await node.WaitReadyAsync(StartTimeout);
+            }
+
+            return node;
+        }
+        catch
+        {
+            await process.DisposeAsync();
+            throw;
+        }
+    }
+
+    public async Task<HttpStatusCode> ReadinessAsync()
+    {
+        try
+        {
+            using var response = await Http.GetAsync("/health/ready");
+            return response.StatusCode;
+        }
+        catch (HttpRequestException)
+        {
+            return 0;
+        }
+    }
+
+    public Task WaitReadyAsync(TimeSpan timeout) =>
+        Eventually.UntilAsync(async () => await ReadinessAsync() == HttpStatusCode.OK, timeout, $"node {Name} to report /health/ready 200\n{Output}");
+
+    /// <summary>Publishes through <c>POST /api/events</c> and returns the response (the caller disposes it).</summary>
+    public Task<HttpResponseMessage> PostEventsAsync(object body) => Http.PostAsJsonAsync("/api/events", body);
+
+    public async Task PublishAsync(string instance, string eventName, object data)
+    {
+        using var response = await PostEventsAsync(new { @event = eventName, instance, data });
+        Assert.True(response.StatusCode == HttpStatusCode.Accepted, $"publish on node {Name} answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
+    }
+
+    /// <summary>This node's own open connections, from its <c>/metrics</c>.</summary>
+    public async Task<int> LocalConnectionsAsync()
+    {
+        var text = await Http.GetStringAsync("/metrics");
+        return int.Parse(ConnectionsGauge().Match(text).Groups["n"].Value);
+    }
+
+    /// <summary>SIGKILL, as when the machine dies.</summary>
+    public Task KillAsync() => _process.KillAsync();
+
+    public async ValueTask DisposeAsync()
+    {
+        Http.Dispose();
+        await _process.DisposeAsync();
+    }
+
+    [GeneratedRegex(@"Now listening on: (?<url>http://\S+)")]
+    private static partial Regex ListeningLine();
+
+    [GeneratedRegex(@"^evolutionhub_connections (?<n>\d+)", RegexOptions.Multiline)]
+    private static partial Regex ConnectionsGauge();
+}
