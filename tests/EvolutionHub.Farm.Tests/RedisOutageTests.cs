@@ -96,7 +96,8 @@ public sealed class RedisOutageTests
         var a = farm[0];
         await farm.Redis.StopAsync();
 
-        var late = await farm.StartNodeAsync("late", waitReady: false);
+        // It also lists an instance in its configuration: registering it must wait for Redis, not stop the node.
+        var late = await farm.StartNodeAsync("late", waitReady: false, new Dictionary<string, string> { ["Instances__seeded__Token"] = "seeded-token" });
         Assert.Equal(HttpStatusCode.ServiceUnavailable, await late.ReadinessAsync());
 
         await farm.Redis.StartAgainAsync();
@@ -112,6 +113,12 @@ public sealed class RedisOutageTests
         await FanOutTests.ConnectAsync(driver, "on-late", late, "/late", new { transports = new[] { "websocket" }, auth = new { apikey = "late-token" } });
         await a.PublishAsync("late", "MESSAGES_UPSERT", new { to = "late" });
         await driver.NextAsync("on-late", "messages.upsert", timeoutMs: Timeouts.EventMs);
+
+        await Eventually.UntilAsync(async () =>
+        {
+            using var list = await a.Http.GetAsync("/api/instances");
+            return (await list.Content.ReadAsStringAsync()).Contains("\"seeded\"", StringComparison.Ordinal);
+        }, TimeSpan.FromSeconds(10), "the configured instance to be registered once Redis is back");
 
         // Its revocation subscription was made while Redis was away: it must have been sent once Redis came.
         using (var deleted = await a.Http.DeleteAsync("/api/instances/late"))

@@ -167,12 +167,17 @@ public sealed class HttpApiTests
         await using var connection = hub.SignalR(HubServer.GlobalKey);
         await connection.StartAsync();
 
-        var response = await hub.SendAsync(HttpMethod.Get, "/metrics", null);
-        await Expect.StatusAsync(response, 200);
-        Assert.Equal("text/plain", response.Content.Headers.ContentType?.MediaType);
-        var text = await response.Content.ReadAsStringAsync();
+        // The client's start completes with the handshake; the hub counts the connection just after, in OnConnectedAsync.
+        var text = "";
+        await Eventually.UntilAsync(async () =>
+        {
+            var response = await hub.SendAsync(HttpMethod.Get, "/metrics", null);
+            await Expect.StatusAsync(response, 200);
+            Assert.Equal("text/plain", response.Content.Headers.ContentType?.MediaType);
+            text = await response.Content.ReadAsStringAsync();
+            return text.Contains("evolutionhub_connections 1\n", StringComparison.Ordinal);
+        }, TimeSpan.FromSeconds(5), "the metrics to count the SignalR connection");
         Assert.Contains("evolutionhub_events_in_total 1\n", text);
-        Assert.Contains("evolutionhub_connections 1\n", text);
         Assert.Contains("# TYPE evolutionhub_fanout_latency_seconds histogram", text);
 
         await using var locked = await HubServer.StartAsync(new Dictionary<string, string?> { ["Metrics:RequireKey"] = "true" });

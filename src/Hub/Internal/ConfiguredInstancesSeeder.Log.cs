@@ -12,5 +12,8 @@ public sealed partial class ConfiguredInstancesSeeder
 
         [LoggerMessage(3, LogLevel.Warning, "Instances:{Instance}:Websocket:Events has a name outside Evolution API's table; settings not stored.")]
         public static partial void UnknownFilterName(ILogger logger, string instance);
+
+        [LoggerMessage(4, LogLevel.Warning, "The instances of the configuration could not be registered yet; retrying.")]
+        public static partial void StoreUnavailable(ILogger logger, Exception exception);
     }
 }

@@ -58,9 +58,9 @@ public sealed class HubFarm : IAsyncDisposable
     }
 
     /// <summary>Starts one more node on the farm's Redis (not added to <see cref="Nodes"/>; disposed with the farm).</summary>
-    public async Task<HubNode> StartNodeAsync(string name, bool waitReady)
+    public async Task<HubNode> StartNodeAsync(string name, bool waitReady, IReadOnlyDictionary<string, string>? settings = null)
     {
-        var node = await HubNode.StartAsync(name, Redis.Uri, Path.Combine(_directory.FullName, "node-" + name), waitReady);
+        var node = await HubNode.StartAsync(name, Redis.Uri, Path.Combine(_directory.FullName, "node-" + name), waitReady, settings);
         lock (_owned)
         {
             _owned.Add(node);

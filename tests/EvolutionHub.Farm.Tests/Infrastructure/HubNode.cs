@@ -40,7 +40,8 @@ public sealed partial class HubNode : IAsyncDisposable
     public string Output => _process.Output;
 
     /// <summary>Starts the node and waits until it listens and, when <paramref name="waitReady"/>, until it is ready.</summary>
-    public static async Task<HubNode> StartAsync(string name, string redisUri, string directory, bool waitReady = true)
+    public static async Task<HubNode> StartAsync(string name, string redisUri, string directory, bool waitReady = true,
+        IReadOnlyDictionary<string, string>? settings = null)
     {
         Directory.CreateDirectory(directory);
         var environment = new Dictionary<string, string>
@@ -50,6 +51,11 @@ public sealed partial class HubNode : IAsyncDisposable
             ["REDIS_URI"] = redisUri,
             ["Redis__NodeTimeoutSeconds"] = "3",
         };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>())
+        {
+            environment[key] = value;
+        }
+
         var process = ChildProcess.Start($"node {name}", "dotnet", [TestAssets.HubAssembly, "--urls", "http://127.0.0.1:0"], directory, environment);
         try
         {
