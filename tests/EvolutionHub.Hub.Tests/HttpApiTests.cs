@@ -114,11 +114,14 @@ public sealed class HttpApiTests
 
         var all = await Expect.JsonAsync(await hub.PostAsync("/websocket/set/ws", HubServer.GlobalKey, new { websocket = new { enabled = true, events = Array.Empty<string>() } }), 201);
         Assert.Equal(33, all.GetProperty("events").GetArrayLength());
+        var omitted = await Expect.JsonAsync(await hub.PostAsync("/websocket/set/ws", HubServer.GlobalKey, new { websocket = new { enabled = true } }), 201);
+        Assert.Equal(33, omitted.GetProperty("events").GetArrayLength());
         var off = await Expect.JsonAsync(await hub.PostAsync("/websocket/set/ws", HubServer.GlobalKey, new { websocket = new { enabled = false, events = new[] { "CALL" } } }), 201);
         Assert.Equal("""{"enabled":false,"events":[]}""", off.GetRawText());
 
         await Expect.ProblemAsync(await hub.PostAsync("/websocket/set/ws", HubServer.GlobalKey, new { websocket = new { enabled = true, events = new[] { "messages.upsert" } } }), 400);
         await Expect.ProblemAsync(await hub.PostAsync("/websocket/set/ws", HubServer.GlobalKey, new { websocket = new { enabled = true, events = new[] { "NOT_AN_EVENT" } } }), 400);
+        await Expect.ProblemAsync(await hub.PostAsync("/websocket/set/ws", HubServer.GlobalKey, new { websocket = new { enabled = true, events = new[] { "messages_upsert" } } }), 400);
         await Expect.ProblemAsync(await hub.PostAsync("/websocket/set/ws", HubServer.GlobalKey, new { enabled = true }), 400);
         await Expect.ProblemAsync(await hub.PostAsync("/websocket/set/ws", "other-token", new { websocket = new { enabled = true } }), 403);
         await Expect.ProblemAsync(await hub.PostAsync("/websocket/set/ws", null, new { websocket = new { enabled = true } }), 401);
@@ -175,8 +178,9 @@ public sealed class HttpApiTests
             await Expect.StatusAsync(response, 200);
             Assert.Equal("text/plain", response.Content.Headers.ContentType?.MediaType);
             text = await response.Content.ReadAsStringAsync();
-            return text.Contains("evolutionhub_connections 1\n", StringComparison.Ordinal);
-        }, TimeSpan.FromSeconds(5), "the metrics to count the SignalR connection");
+            return text.Contains("evolutionhub_connections 1\n", StringComparison.Ordinal)
+                && text.Contains("evolutionhub_events_out_total 1\n", StringComparison.Ordinal);
+        }, TimeSpan.FromSeconds(5), "the metrics to count the SignalR connection and the event's send");
         Assert.Contains("evolutionhub_events_in_total 1\n", text);
         Assert.Contains("# TYPE evolutionhub_fanout_latency_seconds histogram", text);
 

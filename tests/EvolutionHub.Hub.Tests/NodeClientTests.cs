@@ -194,6 +194,25 @@ public sealed class NodeClientTests
     }
 
     [Fact]
+    public async Task SocketIo_global_namespace_connects_and_receives_nothing_when_global_events_are_off()
+    {
+        await using var hub = await HubServer.StartAsync();
+        await using var driver = SocketIoDriver.Start();
+        var url = hub.BaseUri.ToString().TrimEnd('/');
+        var global = await driver.ConnectAsync("global", url + "/", new { transports = new[] { "websocket" }, auth = new { apikey = HubServer.GlobalKey } });
+        Assert.True(global!["connected"]!.GetValue<bool>(), global.ToJsonString());
+        var instance = await driver.ConnectAsync("instance", url + "/quiet", new { transports = new[] { "websocket" }, auth = new { apikey = HubServer.GlobalKey }, forceNew = true });
+        Assert.True(instance!["connected"]!.GetValue<bool>(), instance.ToJsonString());
+
+        await hub.PublishAsync(new { @event = "CALL", instance = "quiet", data = new { n = 1 } });
+        await hub.PublishAsync(new { @event = "CALL", instance = "quiet", data = new { n = 2 } });
+        await driver.NextManyAsync("instance", "call", 2);
+
+        // Nothing to await for an event that must not come: the instance's own client has both, the global one gets none.
+        await Assert.ThrowsAsync<SocketIoDriverException>(() => driver.NextAsync("global", "call", timeoutMs: 500));
+    }
+
+    [Fact]
     public async Task SocketIo_emit_goes_to_the_inbound_route_and_the_ack_gets_the_result()
     {
         await using var upstream = await Upstream.StartAsync();
