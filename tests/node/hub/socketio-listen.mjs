@@ -42,8 +42,14 @@ for (const name of config.events ?? []) {
 socket.on('connect_error', error => finish({ connectError: error.message }));
 socket.on('error', error => finish({ connectError: typeof error === 'string' ? error : error.message }));
 socket.on('connect', async () => {
+  // The server may cut the socket before the probe's own answer is read: report once both are in.
+  let probeDone = !config.probe;
+  let disconnected = null;
   if (config.expectDisconnect) {
-    socket.on('disconnect', reason => finish({ disconnected: reason, probe }));
+    socket.on('disconnect', reason => {
+      disconnected = reason;
+      if (probeDone) finish({ disconnected, probe });
+    });
   }
   if (config.probe) {
     const answer = await fetch(config.probe.url, {
@@ -53,6 +59,8 @@ socket.on('connect', async () => {
     });
     const text = await answer.text();
     probe = { status: answer.status, body: text ? JSON.parse(text) : null };
+    probeDone = true;
+    if (disconnected !== null) finish({ disconnected, probe });
   }
   if (config.expectDisconnect) return;
   if (!config.publish) {
