@@ -65,18 +65,19 @@ internal sealed partial class EngineIoSocket : IEngineIoConnection
     /// <summary>The polling GET waiting for packets, if any; a second concurrent one closes the session.</summary>
     public CancellationTokenSource? PendingPoll { get; set; }
 
-    public string HandshakeData =>
-        Protocol == 3
-            ? $$"""{"sid":"{{Id}}","upgrades":["websocket"],"pingInterval":{{_options.PingInterval}},"pingTimeout":{{_options.PingTimeout}}}"""
-            : $$"""{"sid":"{{Id}}","upgrades":["websocket"],"pingInterval":{{_options.PingInterval}},"pingTimeout":{{_options.PingTimeout}},"maxPayload":{{_options.MaxPayload}}}""";
-
     public void Open(EngineTransportKind transport)
     {
         Transport = transport;
-        var upgrades = transport == EngineTransportKind.Polling ? HandshakeData : HandshakeData.Replace("[\"websocket\"]", "[]", StringComparison.Ordinal);
-        Enqueue(EnginePacket.Text(EnginePacketType.Open, upgrades));
+        Enqueue(EnginePacket.Text(EnginePacketType.Open, HandshakeData(canUpgrade: transport == EngineTransportKind.Polling)));
         ScheduleHeartbeat();
         _ = OpenApplicationAsync();
+    }
+
+    private string HandshakeData(bool canUpgrade)
+    {
+        var upgrades = canUpgrade ? "[\"websocket\"]" : "[]";
+        var common = $"\"sid\":\"{Id}\",\"upgrades\":{upgrades},\"pingInterval\":{_options.PingInterval},\"pingTimeout\":{_options.PingTimeout}";
+        return Protocol == 3 ? "{" + common + "}" : "{" + common + $",\"maxPayload\":{_options.MaxPayload}}}";
     }
 
     private async Task OpenApplicationAsync()
