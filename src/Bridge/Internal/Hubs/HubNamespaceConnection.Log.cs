@@ -8,8 +8,5 @@ internal sealed partial class HubNamespaceConnection
     {
         [LoggerMessage(1, LogLevel.Warning, "The hub connection of Socket.IO socket {SocketId} failed.", EventName = "HubConnectionFailed")]
         public static partial void HubConnectionFailed(ILogger logger, string socketId, Exception exception);
-
-        [LoggerMessage(2, LogLevel.Warning, "Forwarding the hub's messages to Socket.IO socket {SocketId} failed.", EventName = "PumpFailed")]
-        public static partial void PumpFailed(ILogger logger, string socketId, Exception exception);
     }
 }

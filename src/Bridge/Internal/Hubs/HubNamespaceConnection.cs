@@ -1,7 +1,6 @@
 using System.Buffers;
 using System.IO.Pipelines;
 using System.Security.Claims;
-using System.Text.Json;
 using EvolutionHub.Bridge.Internal.EngineIO;
 using EvolutionHub.Bridge.Internal.EngineIO.Parser;
 using EvolutionHub.Bridge.Internal.SocketIO.Parser;
@@ -15,38 +14,43 @@ namespace EvolutionHub.Bridge.Internal.Hubs;
 /// <summary>
 /// One Socket.IO namespace connection, which is one SignalR hub connection: an in-memory
 /// <see cref="DefaultConnectionContext"/> handed to the hub's connection handler. Client packets are written into it as
-/// <see cref="BridgeFrame"/>s; a single pump reads the hub's frames and queues them, framed for this namespace, on the
-/// Engine.IO session.
+/// <see cref="BridgeFrame"/>s; the hub's frames are queued on the Engine.IO session, framed for this namespace, as the
+/// hub writes them (<see cref="HubOutputWriter"/>).
 /// </summary>
-internal sealed partial class HubNamespaceConnection
+internal sealed partial class HubNamespaceConnection : IHubFrameHandler
 {
     private static readonly byte[] Handshake = "{\"protocol\":\"socketio\",\"version\":1}\u001e"u8.ToArray();
 
-    // Hub → client never blocks a group send on a slow client: the Engine.IO session's queue limit handles those.
-    private static readonly PipeOptions FromHubPipeOptions = new(pauseWriterThreshold: 0, useSynchronizationContext: false);
+    private const int Forwarding = 1;
+    private const int HubEnded = 2;
+    private const int ClosedByClient = 4;
+    private const int EndHandled = 8;
 
     private readonly EngineIoSocket _engine;
-    private readonly byte[] _namespacePrefix;
+    private readonly NamespaceEncoder _encoder;
+    private readonly NamespaceEncoders _encoders;
     private readonly ILogger _logger;
     private readonly Pipe _toHub;
-    private readonly Pipe _fromHub = new(FromHubPipeOptions);
+    private readonly HubOutputWriter _output;
     private readonly DefaultConnectionContext _context;
     private readonly Lock _acksLock = new();
     private readonly SemaphoreSlim _writeLock = new(1, 1);
     private Dictionary<long, string>? _serverAcks;
     private long _nextAckId;
     private Task _hubTask = Task.CompletedTask;
-    private volatile bool _closedByClient;
+    private int _state;
 
     public HubNamespaceConnection(EngineIoSocket engine, SocketIoFeature feature, ClaimsPrincipal user, IDictionary<object, object?> items,
-        PipeOptions toHubPipeOptions, ILogger logger)
+        NamespaceEncoders encoders, PipeOptions toHubPipeOptions, ILogger logger)
     {
         _engine = engine;
         _toHub = new Pipe(toHubPipeOptions);
+        _output = new HubOutputWriter(this);
         Feature = feature;
         _logger = logger;
-        _namespacePrefix = PacketEncoder.NamespacePrefix(feature.Namespace);
-        _context = new DefaultConnectionContext(feature.SocketId, new DuplexPipe(_toHub.Reader, _fromHub.Writer), new DuplexPipe(_fromHub.Reader, _toHub.Writer));
+        _encoders = encoders;
+        _encoder = encoders.Rent(feature.Namespace);
+        _context = new DefaultConnectionContext(feature.SocketId) { Transport = new DuplexPipe(_toHub.Reader, _output) };
         _context.Features.Set<ISocketIoFeature>(feature);
         _context.Features.Set(feature);
         _context.User = user;
@@ -58,6 +62,8 @@ internal sealed partial class HubNamespaceConnection
 
     public SocketIoFeature Feature { get; }
 
+    private bool IsClosedByClient => (Volatile.Read(ref _state) & ClosedByClient) != 0;
+
     /// <summary>Raised once the hub connection has ended, whoever ended it.</summary>
     public event Action<HubNamespaceConnection>? Ended;
 
@@ -67,7 +73,7 @@ internal sealed partial class HubNamespaceConnection
         _hubTask = RunHubAsync(handler);
         await _toHub.Writer.WriteAsync(Handshake);
 
-        if (!await ReadHandshakeResponseAsync())
+        if (!await _output.Handshake)
         {
             await AbandonAsync();
             return "Server error";
@@ -85,7 +91,11 @@ internal sealed partial class HubNamespaceConnection
     }
 
     /// <summary>Starts forwarding the hub's messages to the client; call after the CONNECT ack is queued.</summary>
-    public void StartPump() => _ = PumpAsync();
+    public void StartPump()
+    {
+        _output.StartForwarding();
+        ChangeState(Forwarding);
+    }
 
     private async Task RunHubAsync(ConnectionHandler handler)
     {
@@ -99,95 +109,47 @@ internal sealed partial class HubNamespaceConnection
         }
         finally
         {
-            await _fromHub.Writer.CompleteAsync();
-        }
-    }
-
-    private async Task<bool> ReadHandshakeResponseAsync()
-    {
-        var reader = _fromHub.Reader;
-        while (true)
-        {
-            var result = await reader.ReadAsync();
-            var buffer = result.Buffer;
-            var end = buffer.PositionOf((byte)0x1E);
-            if (end is { } position)
-            {
-                var response = buffer.Slice(0, position);
-                var accepted = IsAccepted(response);
-                reader.AdvanceTo(buffer.GetPosition(1, position));
-                return accepted;
-            }
-
-            reader.AdvanceTo(buffer.Start, buffer.End);
-            if (result.IsCompleted)
-            {
-                return false;
-            }
-        }
-
-        static bool IsAccepted(ReadOnlySequence<byte> response)
-        {
-            var reader = new Utf8JsonReader(response);
-            return JsonElement.TryParseValue(ref reader, out var element)
-                && element?.ValueKind == JsonValueKind.Object && !element.Value.TryGetProperty("error", out _);
+            _output.Complete();
+            ChangeState(HubEnded);
         }
     }
 
     private async Task AbandonAsync()
     {
-        _closedByClient = true;
+        ChangeState(ClosedByClient);
         await CompleteInputAsync();
         await _hubTask;
-        await _fromHub.Reader.CompleteAsync();
     }
 
-    private async Task PumpAsync()
+    /// <summary>The connection ends once the hub has ended and the client was told (forwarding started) or had left.</summary>
+    private void ChangeState(int flag)
     {
-        var reader = _fromHub.Reader;
-        try
+        var state = Interlocked.Or(ref _state, flag) | flag;
+        if ((state & HubEnded) == 0 || (state & (Forwarding | ClosedByClient)) == 0
+            || (Interlocked.Or(ref _state, EndHandled) & EndHandled) != 0)
         {
-            while (true)
-            {
-                var result = await reader.ReadAsync();
-                var buffer = result.Buffer;
-                while (BridgeFrame.TryRead(ref buffer, out var frame))
-                {
-                    Forward(frame);
-                }
-
-                reader.AdvanceTo(buffer.Start, buffer.End);
-                if (result.IsCompleted)
-                {
-                    break;
-                }
-            }
-        }
-        catch (Exception ex)
-        {
-            Log.PumpFailed(_logger, Feature.SocketId, ex);
-        }
-        finally
-        {
-            await reader.CompleteAsync();
+            return;
         }
 
-        await _hubTask;
-        if (!_closedByClient)
+        _encoders.Return(_encoder);
+        if ((state & ClosedByClient) == 0)
         {
             // The hub ended the connection (Context.Abort, an error): the client learns its namespace is disconnected.
-            _engine.Enqueue(PacketEncoder.Encode(SocketIoPacketType.Disconnect, _namespacePrefix, null, 0, []));
+            _engine.Enqueue(PacketEncoder.Encode(SocketIoPacketType.Disconnect, _encoder.Prefix, null, 0, []));
         }
 
         Ended?.Invoke(this);
     }
 
-    private void Forward(in BridgeFrame frame)
+    void IHubFrameHandler.OnFrame(in BridgeFrame frame, bool shared)
     {
         long? ackId;
         SocketIoPacketType type;
         switch (frame.Kind)
         {
+            case BridgeFrameKind.Event when frame.Id is null && frame.Attachments.Count == 0 && shared:
+                _engine.Enqueue(_encoder.EncodeSharedEvent(frame.Text.First));
+                return;
             case BridgeFrameKind.Event:
                 ackId = frame.Id is null ? null : RegisterServerAck(frame.Id);
                 type = frame.Attachments.Count > 0 ? SocketIoPacketType.BinaryEvent : SocketIoPacketType.Event;
@@ -202,8 +164,8 @@ internal sealed partial class HubNamespaceConnection
 
         var text = frame.Text;
         var packet = text.IsSingleSegment
-            ? PacketEncoder.Encode(type, _namespacePrefix, ackId, frame.Attachments.Count, text.FirstSpan)
-            : PacketEncoder.Encode(type, _namespacePrefix, ackId, frame.Attachments.Count, text.ToArray());
+            ? PacketEncoder.Encode(type, _encoder.Prefix, ackId, frame.Attachments.Count, text.FirstSpan)
+            : PacketEncoder.Encode(type, _encoder.Prefix, ackId, frame.Attachments.Count, text.ToArray());
         _engine.Enqueue(packet);
         foreach (var attachment in frame.Attachments)
         {
@@ -246,7 +208,7 @@ internal sealed partial class HubNamespaceConnection
         await _writeLock.WaitAsync();
         try
         {
-            if (!_closedByClient)
+            if (!IsClosedByClient)
             {
                 BridgeFrame.Write(_toHub.Writer, kind, id, packet.Data.Span, packet.Attachments);
                 await _toHub.Writer.FlushAsync();
@@ -264,7 +226,7 @@ internal sealed partial class HubNamespaceConnection
         await _writeLock.WaitAsync();
         try
         {
-            if (!_closedByClient)
+            if (!IsClosedByClient)
             {
                 BridgeFrame.WriteHeader(_toHub.Writer, BridgeFrameKind.Ping, null, 0, 0);
                 await _toHub.Writer.FlushAsync();
@@ -282,7 +244,7 @@ internal sealed partial class HubNamespaceConnection
     /// </summary>
     public void Close()
     {
-        _closedByClient = true;
+        ChangeState(ClosedByClient);
         _ = CompleteInputAsync();
     }
 

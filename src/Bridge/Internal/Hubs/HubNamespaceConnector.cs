@@ -14,6 +14,7 @@ internal sealed class HubNamespaceConnector<THub>(IServiceProvider services, IOp
     where THub : Hub
 {
     private readonly HubConnectionHandler<THub> _handler = services.GetRequiredService<HubConnectionHandler<THub>>();
+    private readonly NamespaceEncoders _encoders = new();
 
     // Client events wait for the hub once several maximum-size messages are pending: far above what a client that
     // waits for its acks sends, so a slow hub method does not stop the session's reads (and its heartbeat) early.
@@ -24,7 +25,7 @@ internal sealed class HubNamespaceConnector<THub>(IServiceProvider services, IOp
 
     public async Task<(HubNamespaceConnection? Connection, string? Error)> ConnectAsync(EngineIoSocket engine, SocketIoFeature feature, ClaimsPrincipal user, IDictionary<object, object?> items)
     {
-        var connection = new HubNamespaceConnection(engine, feature, user, items, _toHubPipeOptions, logger);
+        var connection = new HubNamespaceConnection(engine, feature, user, items, _encoders, _toHubPipeOptions, logger);
         var error = await connection.StartAsync(_handler);
         return error is null ? (connection, null) : (null, error);
     }

@@ -1,0 +1,231 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using System.Text.Json;
+
+namespace EvolutionHub.Bridge.Internal.Hubs;
+
+/// <summary>Receives what the hub writes to a <see cref="HubOutputWriter"/>.</summary>
+internal interface IHubFrameHandler
+{
+    /// <summary>A frame of the hub; <paramref name="shared"/> when its bytes are a serialised message no one writes again.</summary>
+    void OnFrame(in BridgeFrame frame, bool shared);
+}
+
+/// <summary>
+/// A hub connection's output, which nothing reads: each flush turns the frames the hub wrote into Engine.IO packets on
+/// the writer's thread, so a group send queues on every socket without a pipe, a pump or a thread hop per connection.
+/// The first bytes are SignalR's handshake response; frames that arrive before <see cref="StartForwarding"/> are held
+/// back (the client must see the CONNECT ack first). Holds no buffer between writes.
+/// </summary>
+internal sealed class HubOutputWriter(IHubFrameHandler handler) : PipeWriter
+{
+    private const int MinimumBufferSize = 512;
+    private const byte RecordSeparator = 0x1E;
+
+    private readonly Lock _lock = new();
+    private readonly TaskCompletionSource<bool> _handshake = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    // The hub writes one message at a time (SignalR's write lock): _buffer is the writer's own.
+    private byte[] _buffer = [];
+    private int _buffered;
+
+    // Under _lock: bytes flushed but not forwarded yet (the handshake pending, forwarding not started, a partial frame).
+    private byte[] _pending = [];
+    private int _pendingLength;
+    private bool _forwarding;
+    private bool _completed;
+
+    /// <summary>Whether the hub accepted the handshake; false if it ended the connection first.</summary>
+    public Task<bool> Handshake => _handshake.Task;
+
+    public void StartForwarding()
+    {
+        lock (_lock)
+        {
+            _forwarding = true;
+            DrainPending();
+            if (_completed)
+            {
+                ReturnPending();
+            }
+        }
+    }
+
+    public override Memory<byte> GetMemory(int sizeHint = 0)
+    {
+        var needed = _buffered + Math.Max(sizeHint, 1);
+        if (needed > _buffer.Length)
+        {
+            var larger = ArrayPool<byte>.Shared.Rent(Math.Max(needed, MinimumBufferSize));
+            _buffer.AsSpan(0, _buffered).CopyTo(larger);
+            ReturnBuffer();
+            _buffer = larger;
+        }
+
+        return _buffer.AsMemory(_buffered);
+    }
+
+    public override Span<byte> GetSpan(int sizeHint = 0) => GetMemory(sizeHint).Span;
+
+    public override void Advance(int bytes) => _buffered += bytes;
+
+    public override ValueTask<FlushResult> FlushAsync(CancellationToken cancellationToken = default)
+    {
+        if (_buffered > 0)
+        {
+            lock (_lock)
+            {
+                Accept(_buffer.AsMemory(0, _buffered), shared: false);
+            }
+
+            _buffered = 0;
+            ReturnBuffer();
+        }
+
+        return new ValueTask<FlushResult>(new FlushResult(isCanceled: false, isCompleted: _completed));
+    }
+
+    public override ValueTask<FlushResult> WriteAsync(ReadOnlyMemory<byte> source, CancellationToken cancellationToken = default)
+    {
+        if (_buffered > 0)
+        {
+            source.Span.CopyTo(GetSpan(source.Length));
+            Advance(source.Length);
+            return FlushAsync(cancellationToken);
+        }
+
+        // SignalR hands a serialised message over whole, the same bytes to every connection it reaches.
+        lock (_lock)
+        {
+            Accept(source, shared: true);
+        }
+
+        return new ValueTask<FlushResult>(new FlushResult(isCanceled: false, isCompleted: _completed));
+    }
+
+    public override void CancelPendingFlush()
+    {
+    }
+
+    public override void Complete(Exception? exception = null)
+    {
+        lock (_lock)
+        {
+            _completed = true;
+
+            // What the hub wrote before it ended still reaches the client once forwarding starts.
+            if (_forwarding)
+            {
+                ReturnPending();
+            }
+        }
+
+        _handshake.TrySetResult(false);
+    }
+
+    private void Accept(ReadOnlyMemory<byte> data, bool shared)
+    {
+        if (_completed)
+        {
+            return;
+        }
+
+        if (_pendingLength == 0 && _forwarding)
+        {
+            var rest = Forward(data, shared);
+            if (!rest.IsEmpty)
+            {
+                AppendPending(rest.Span);
+            }
+
+            return;
+        }
+
+        AppendPending(data.Span);
+        DrainPending();
+    }
+
+    private void DrainPending()
+    {
+        if (!_handshake.Task.IsCompleted)
+        {
+            var end = _pending.AsSpan(0, _pendingLength).IndexOf(RecordSeparator);
+            if (end < 0)
+            {
+                return;
+            }
+
+            _handshake.TrySetResult(IsAccepted(_pending.AsSpan(0, end)));
+            ConsumePending(end + 1);
+        }
+
+        if (_forwarding && _pendingLength > 0)
+        {
+            var rest = Forward(_pending.AsMemory(0, _pendingLength), shared: false);
+            ConsumePending(_pendingLength - rest.Length);
+        }
+    }
+
+    private ReadOnlyMemory<byte> Forward(ReadOnlyMemory<byte> data, bool shared)
+    {
+        var frames = new ReadOnlySequence<byte>(data);
+        while (BridgeFrame.TryRead(ref frames, out var frame))
+        {
+            handler.OnFrame(frame, shared);
+        }
+
+        return data[(int)(data.Length - frames.Length)..];
+    }
+
+    private static bool IsAccepted(ReadOnlySpan<byte> response)
+    {
+        var reader = new Utf8JsonReader(response);
+        return JsonElement.TryParseValue(ref reader, out var element)
+            && element?.ValueKind == JsonValueKind.Object && !element.Value.TryGetProperty("error", out _);
+    }
+
+    private void AppendPending(ReadOnlySpan<byte> data)
+    {
+        if (_pendingLength + data.Length > _pending.Length)
+        {
+            var larger = ArrayPool<byte>.Shared.Rent(Math.Max(_pendingLength + data.Length, MinimumBufferSize));
+            _pending.AsSpan(0, _pendingLength).CopyTo(larger);
+            ReturnPending();
+            _pending = larger;
+        }
+
+        data.CopyTo(_pending.AsSpan(_pendingLength));
+        _pendingLength += data.Length;
+    }
+
+    private void ConsumePending(int count)
+    {
+        _pending.AsSpan(count, _pendingLength - count).CopyTo(_pending);
+        _pendingLength -= count;
+        if (_pendingLength == 0)
+        {
+            ReturnPending();
+        }
+    }
+
+    private void ReturnPending()
+    {
+        if (_pending.Length > 0)
+        {
+            ArrayPool<byte>.Shared.Return(_pending);
+        }
+
+        _pending = [];
+        _pendingLength = 0;
+    }
+
+    private void ReturnBuffer()
+    {
+        if (_buffer.Length > 0)
+        {
+            ArrayPool<byte>.Shared.Return(_buffer);
+        }
+
+        _buffer = [];
+    }
+}

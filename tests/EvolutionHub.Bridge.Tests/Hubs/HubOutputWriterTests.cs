@@ -1,0 +1,113 @@
+using System.Buffers;
+using System.Text;
+using EvolutionHub.Bridge.Internal.Hubs;
+
+namespace EvolutionHub.Bridge.Tests.Hubs;
+
+public sealed class HubOutputWriterTests
+{
+    private static readonly byte[] AcceptedHandshake = "{}\u001e"u8.ToArray();
+
+    private static byte[] Frame(string json, string? id = null)
+    {
+        var output = new ArrayBufferWriter<byte>();
+        BridgeFrame.Write(output, BridgeFrameKind.Event, id, Encoding.UTF8.GetBytes(json), []);
+        return output.WrittenSpan.ToArray();
+    }
+
+    [Fact]
+    public async Task Frames_wait_for_forwarding_then_flow_in_order()
+    {
+        var handler = new RecordingHandler();
+        var writer = new HubOutputWriter(handler);
+
+        await writer.WriteAsync(AcceptedHandshake);
+        Assert.True(await writer.Handshake.WaitAsync(TimeSpan.FromSeconds(5)));
+
+        await writer.WriteAsync(Frame("[\"a\",1]"));
+        writer.Write(Frame("[\"b\",2]"));
+        await writer.FlushAsync();
+        Assert.Empty(handler.Frames);
+
+        writer.StartForwarding();
+        await writer.WriteAsync(Frame("[\"c\",3]"));
+
+        Assert.Equal(["[\"a\",1]", "[\"b\",2]", "[\"c\",3]"], handler.Frames.Select(f => f.Json));
+        Assert.Equal([false, false, true], handler.Frames.Select(f => f.Shared));
+    }
+
+    [Fact]
+    public async Task What_the_hub_wrote_before_it_ended_still_reaches_the_client()
+    {
+        var handler = new RecordingHandler();
+        var writer = new HubOutputWriter(handler);
+        await writer.WriteAsync(AcceptedHandshake);
+        await writer.WriteAsync(Frame("[\"last\"]"));
+        await writer.CompleteAsync();
+
+        await writer.WriteAsync(Frame("[\"after-end\"]"));
+        writer.StartForwarding();
+
+        Assert.Equal(["[\"last\"]"], handler.Frames.Select(f => f.Json));
+    }
+
+    [Fact]
+    public async Task A_refused_or_missing_handshake_is_reported()
+    {
+        var refused = new HubOutputWriter(new RecordingHandler());
+        await refused.WriteAsync("{\"error\":\"no\"}\u001e"u8.ToArray());
+        Assert.False(await refused.Handshake.WaitAsync(TimeSpan.FromSeconds(5)));
+
+        var ended = new HubOutputWriter(new RecordingHandler());
+        await ended.CompleteAsync();
+        Assert.False(await ended.Handshake.WaitAsync(TimeSpan.FromSeconds(5)));
+    }
+
+    [Fact]
+    public async Task A_frame_split_over_writes_is_forwarded_once_whole()
+    {
+        var handler = new RecordingHandler();
+        var writer = new HubOutputWriter(handler);
+        await writer.WriteAsync(AcceptedHandshake);
+        writer.StartForwarding();
+
+        var frame = Frame("[\"split\",\"" + new string('x', 100) + "\"]");
+        await writer.WriteAsync(frame.AsMemory(0, 20));
+        Assert.Empty(handler.Frames);
+        await writer.WriteAsync(frame.AsMemory(20));
+
+        Assert.Equal("split", handler.Frames.Single().Json[2..7]);
+    }
+
+    [Fact]
+    public void One_serialised_event_is_encoded_once_per_namespace()
+    {
+        var encoders = new NamespaceEncoders();
+        var chat = encoders.Rent("/chat");
+        Assert.Same(chat, encoders.Rent("/chat"));
+        var root = encoders.Rent("/");
+        var message = Encoding.UTF8.GetBytes("xx[\"e\",{\"n\":1}]");
+        var json = message.AsMemory(2);
+
+        var first = chat.EncodeSharedEvent(json);
+        var second = chat.EncodeSharedEvent(json);
+        Assert.True(first.Frame.Equals(second.Frame), "the same bytes should give the same packet buffer");
+        Assert.Equal("42/chat,[\"e\",{\"n\":1}]", Encoding.UTF8.GetString(first.Frame.Span));
+        Assert.Equal("42[\"e\",{\"n\":1}]", Encoding.UTF8.GetString(root.EncodeSharedEvent(json).Frame.Span));
+
+        var next = chat.EncodeSharedEvent(Encoding.UTF8.GetBytes("[\"f\",2]"));
+        Assert.Equal("42/chat,[\"f\",2]", Encoding.UTF8.GetString(next.Frame.Span));
+        Assert.False(next.Frame.Equals(first.Frame));
+
+        encoders.Return(chat);
+        encoders.Return(chat);
+        Assert.NotSame(chat, encoders.Rent("/chat"));
+    }
+
+    private sealed class RecordingHandler : IHubFrameHandler
+    {
+        public List<(string Json, bool Shared)> Frames { get; } = [];
+
+        public void OnFrame(in BridgeFrame frame, bool shared) => Frames.Add((Encoding.UTF8.GetString(frame.Text), shared));
+    }
+}
