@@ -7,6 +7,8 @@ namespace EvolutionHub.Bridge;
 /// <summary>A client's request to connect a namespace, handed to <see cref="ISocketIoConnectHandler"/>.</summary>
 public sealed class SocketIoConnectContext
 {
+    private Dictionary<object, object?>? _items;
+
     internal SocketIoConnectContext(ISocketIoFeature socket, IServiceProvider services)
     {
         Socket = socket;
@@ -29,7 +31,10 @@ public sealed class SocketIoConnectContext
     public ClaimsPrincipal User { get; set; } = new(new ClaimsIdentity());
 
     /// <summary>Values copied into the hub connection's <c>Context.Items</c>.</summary>
-    public IDictionary<object, object?> Items { get; } = new Dictionary<object, object?>();
+    public IDictionary<object, object?> Items => _items ??= [];
+
+    /// <summary>The items set, if any: most handlers set none, and a connection should not keep an empty dictionary.</summary>
+    internal IReadOnlyDictionary<object, object?>? ItemsSet => _items;
 }
 
 /// <summary>The decision on a namespace CONNECT.</summary>

@@ -40,7 +40,7 @@ internal sealed partial class HubNamespaceConnection : IHubFrameHandler
     private Task _hubTask = Task.CompletedTask;
     private int _state;
 
-    public HubNamespaceConnection(EngineIoSocket engine, SocketIoFeature feature, ClaimsPrincipal user, IDictionary<object, object?> items,
+    public HubNamespaceConnection(EngineIoSocket engine, SocketIoFeature feature, ClaimsPrincipal user, IReadOnlyDictionary<object, object?>? items,
         NamespaceEncoders encoders, PipeOptions toHubPipeOptions, ILogger logger)
     {
         _engine = engine;
@@ -54,9 +54,12 @@ internal sealed partial class HubNamespaceConnection : IHubFrameHandler
         _context.Features.Set<ISocketIoFeature>(feature);
         _context.Features.Set(feature);
         _context.User = user;
-        foreach (var (key, value) in items)
+        if (items is not null)
         {
-            _context.Items[key] = value;
+            foreach (var (key, value) in items)
+            {
+                _context.Items[key] = value;
+            }
         }
     }
 
@@ -91,7 +94,7 @@ internal sealed partial class HubNamespaceConnection : IHubFrameHandler
     }
 
     /// <summary>Starts forwarding the hub's messages to the client; call after the CONNECT ack is queued.</summary>
-    public void StartPump()
+    public void StartForwarding()
     {
         _output.StartForwarding();
         ChangeState(Forwarding);

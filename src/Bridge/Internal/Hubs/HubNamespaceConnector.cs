@@ -23,7 +23,7 @@ internal sealed class HubNamespaceConnector<THub>(IServiceProvider services, IOp
         resumeWriterThreshold: Math.Max(32 * 1024, 2L * options.Value.MaxPayload),
         useSynchronizationContext: false);
 
-    public async Task<(HubNamespaceConnection? Connection, string? Error)> ConnectAsync(EngineIoSocket engine, SocketIoFeature feature, ClaimsPrincipal user, IDictionary<object, object?> items)
+    public async Task<(HubNamespaceConnection? Connection, string? Error)> ConnectAsync(EngineIoSocket engine, SocketIoFeature feature, ClaimsPrincipal user, IReadOnlyDictionary<object, object?>? items)
     {
         var connection = new HubNamespaceConnection(engine, feature, user, items, _encoders, _toHubPipeOptions, logger);
         var error = await connection.StartAsync(_handler);

@@ -7,5 +7,5 @@ namespace EvolutionHub.Bridge.Internal.Hubs;
 /// <summary>Creates the hub connection behind a Socket.IO namespace connection.</summary>
 internal interface IHubNamespaceConnector
 {
-    Task<(HubNamespaceConnection? Connection, string? Error)> ConnectAsync(EngineIoSocket engine, SocketIoFeature feature, ClaimsPrincipal user, IDictionary<object, object?> items);
+    Task<(HubNamespaceConnection? Connection, string? Error)> ConnectAsync(EngineIoSocket engine, SocketIoFeature feature, ClaimsPrincipal user, IReadOnlyDictionary<object, object?>? items);
 }

@@ -114,7 +114,7 @@ internal sealed partial class SocketIoClient
                 return;
             }
 
-            (connection, error) = await _connector.ConnectAsync(_engine, feature, context.User, context.Items);
+            (connection, error) = await _connector.ConnectAsync(_engine, feature, context.User, context.ItemsSet);
         }
         catch (Exception ex) when (!_engine.IsClosed)
         {
@@ -148,7 +148,7 @@ internal sealed partial class SocketIoClient
         _connectTimer.Dispose();
         var body = _engine.Protocol == 3 ? [] : Encoding.UTF8.GetBytes($$"""{"sid":"{{feature.SocketId}}"}""");
         _engine.Enqueue(PacketEncoder.Encode(SocketIoPacketType.Connect, PacketEncoder.NamespacePrefix(ns), null, 0, body));
-        connection.StartPump();
+        connection.StartForwarding();
     }
 
     /// <summary>
