@@ -258,6 +258,33 @@ public sealed class SocketIoClientTests
     }
 
     [Fact]
+    public async Task One_group_send_reaches_each_namespace_framed_for_it()
+    {
+        await using var server = await BridgeServer.StartAsync();
+        await using var driver = SocketIoDriver.Start();
+        string[] clients = ["alpha", "beta", "root"];
+        foreach (var name in clients)
+        {
+            var ns = name == "root" ? "/" : "/" + name;
+            await driver.ConnectAsync(name, server.Url + ns, new { transports = new[] { "websocket" } });
+            await driver.EmitWithAckAsync(name, "Join", "mixed");
+        }
+
+        // The same serialised bytes reach sockets of three namespaces: each must get its own namespace's packet, every time.
+        const int count = 200;
+        for (var i = 0; i < count; i++)
+        {
+            await server.Hub.Clients.Group("mixed").SendAsync("seq", i);
+        }
+
+        foreach (var name in clients)
+        {
+            var received = await driver.NextManyAsync(name, "seq", count);
+            Assert.Equal(Enumerable.Range(0, count), received.Select(args => args![0]!.GetValue<int>()));
+        }
+    }
+
+    [Fact]
     public async Task SignalR_and_SocketIo_clients_receive_the_same_group_send()
     {
         await using var server = await BridgeServer.StartAsync();
