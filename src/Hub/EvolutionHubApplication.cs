@@ -93,7 +93,7 @@ public static class EvolutionHubApplication
         // Before AddSocketIo, which only adds its accept-all handler when none is registered.
         services.AddSingleton<ISocketIoConnectHandler, SocketIoAuthorizer>();
         var signalR = services.AddSignalR(hub => hub.MaximumReceiveMessageSize = maxBodyBytes)
-            .AddMessagePackProtocol()
+            .AddMessagePackProtocol(messagePack => messagePack.SerializerOptions = JsonElementFormatter.AddTo(messagePack.SerializerOptions))
             .AddSocketIo(socketIo =>
             {
                 configuration.GetSection("SocketIo").Bind(socketIo);
