@@ -161,6 +161,7 @@ public static class EvolutionHubApplication
         app.UseStatusCodePages();
         app.UseCors();
         app.UseWebSockets();
+        app.UseMiddleware<WrongMethodMiddleware>();
         if (websocket.Enabled)
         {
             app.UseWhen(

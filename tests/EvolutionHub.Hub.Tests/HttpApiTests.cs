@@ -20,6 +20,30 @@ public sealed class HttpApiTests
         await Expect.ProblemAsync(await hub.SendAsync(new HttpMethod(method), path, apiKey: null), 404);
     }
 
+    [Theory]
+    [InlineData("GET", "/webhook", null, "POST")]
+    [InlineData("PUT", "/webhook/messages-upsert", "wrong-key", "POST")]
+    [InlineData("DELETE", "/api/events", null, "POST")]
+    [InlineData("GET", "/api/events", HubServer.GlobalKey, "POST")]
+    [InlineData("POST", "/api/instances/x", null, "PUT, DELETE")]
+    [InlineData("PATCH", "/api/instances", "wrong-key", "GET")]
+    [InlineData("GET", "/websocket/set/x", null, "POST")]
+    [InlineData("POST", "/websocket/find/x", null, "GET")]
+    [InlineData("POST", "/metrics", null, "GET")]
+    public async Task A_known_path_with_another_method_is_an_unknown_route_404_naming_the_accepted_methods(string method, string path, string? key, string accepted)
+    {
+        await using var hub = await HubServer.StartAsync(new Dictionary<string, string?> { ["Metrics:RequireKey"] = "true" });
+        using var response = await hub.SendAsync(new HttpMethod(method), path, key, method is "GET" or "DELETE" ? null : "{}");
+        await Expect.ProblemAsync(response, 404);
+        var detail = (await Expect.JsonAsync(response, 404)).GetProperty("detail").GetString()!;
+        foreach (var allowed in accepted.Split(", "))
+        {
+            Assert.Contains(allowed, detail, StringComparison.Ordinal);
+        }
+
+        Assert.Empty(response.Content.Headers.Allow);
+    }
+
     [Fact]
     public async Task Api_events_accepts_one_envelope_or_a_batch_with_the_global_key_only()
     {
@@ -95,6 +119,31 @@ public sealed class HttpApiTests
         await Expect.ProblemAsync(await hub.PostAsync("/webhook", HubServer.GlobalKey, new { instance = "evo" }), 400);
         await Expect.ProblemAsync(await hub.SendAsync(HttpMethod.Post, "/webhook", HubServer.GlobalKey, "[1,2"), 400);
         await Expect.ProblemAsync(await hub.SendAsync(HttpMethod.Post, "/webhook", null, "[1,2"), 401);
+    }
+
+    [Fact]
+    public async Task Webhook_takes_an_instance_token_from_the_body_only_and_a_header_token_alone_is_403()
+    {
+        await using var hub = await HubServer.StartAsync();
+        await hub.RegisterAsync("evo", "evo-token");
+        await using var connection = hub.SignalR(HubServer.GlobalKey);
+        var events = new EventRecorder(connection, "call");
+        await connection.StartAsync();
+        await connection.InvokeAsync("Subscribe", "evo");
+
+        await Expect.ProblemAsync(await hub.PostAsync("/webhook", "evo-token", new { @event = "CALL", instance = "evo", data = new { n = 1 } }), 403);
+        await Expect.ProblemAsync(await hub.PostAsync("/webhook/call", "evo-token", new { instance = "evo", data = new { n = 2 } }), 403);
+        await Expect.ProblemAsync(await hub.PostAsync("/webhook", "evo-token", new { @event = "CALL", instance = "evo", data = new { n = 3 }, apikey = "wrong" }), 403);
+
+        // The body rule: the instance's token (or the global key) as the body's apikey, whatever the header holds.
+        await Expect.StatusAsync(await hub.PostAsync("/webhook", "evo-token", new { @event = "CALL", instance = "evo", data = new { n = 4 }, apikey = "evo-token" }), 202);
+        await Expect.StatusAsync(await hub.PostAsync("/webhook", null, new { @event = "CALL", instance = "evo", data = new { n = 5 }, apikey = "evo-token" }), 202);
+        await Expect.StatusAsync(await hub.PostAsync("/webhook", "evo-token", new { @event = "CALL", instance = "evo", data = new { n = 6 }, apikey = HubServer.GlobalKey }), 202);
+
+        // The refused posts published nothing: the first event to arrive is the first accepted one.
+        Assert.Equal(4, (await events.NextEnvelopeAsync("call")).GetProperty("data").GetProperty("n").GetInt32());
+        Assert.Equal(5, (await events.NextEnvelopeAsync("call")).GetProperty("data").GetProperty("n").GetInt32());
+        Assert.Equal(6, (await events.NextEnvelopeAsync("call")).GetProperty("data").GetProperty("n").GetInt32());
     }
 
     [Fact]
