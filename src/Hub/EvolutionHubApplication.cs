@@ -20,7 +20,7 @@ public static class EvolutionHubApplication
     /// <exception cref="HubStartupException">The configuration cannot run a node.</exception>
     public static WebApplication Create(string[] args)
     {
-        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = FindContentRoot() });
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = FindContentRoot(args) });
         builder.Configuration.AddInMemoryCollection(EnvironmentAliases.Read(Environment.GetEnvironmentVariables()));
         builder.Configuration.AddCommandLine(args);
         if (string.IsNullOrWhiteSpace(builder.Configuration[WebHostDefaults.ServerUrlsKey]))
@@ -35,9 +35,20 @@ public static class EvolutionHubApplication
         return app;
     }
 
-    /// <summary>The folder holding <c>appsettings.json</c>: the working directory (the repository root), else the program's own folder.</summary>
-    private static string FindContentRoot() =>
-        File.Exists(Path.Combine(Directory.GetCurrentDirectory(), "appsettings.json")) ? Directory.GetCurrentDirectory() : AppContext.BaseDirectory;
+    /// <summary>
+    /// The folder holding <c>appsettings.json</c> and, by default, <c>data/</c>: <c>--contentRoot</c> when given, else the working
+    /// directory (the repository root) when it has an <c>appsettings.json</c>, else the program's own folder.
+    /// </summary>
+    private static string FindContentRoot(string[] args)
+    {
+        var configured = new ConfigurationBuilder().AddCommandLine(args).Build()[WebHostDefaults.ContentRootKey];
+        if (!string.IsNullOrWhiteSpace(configured))
+        {
+            return Path.GetFullPath(configured);
+        }
+
+        return File.Exists(Path.Combine(Directory.GetCurrentDirectory(), "appsettings.json")) ? Directory.GetCurrentDirectory() : AppContext.BaseDirectory;
+    }
 
     private static void EnsureApiKey(WebApplicationBuilder builder)
     {
