@@ -88,6 +88,35 @@ public sealed class HttpApiTests
         await Expect.StatusAsync(await hub.SendAsync(HttpMethod.Post, "/api/events", HubServer.GlobalKey, """{"event":"CALL","instance":"big"}"""), 202);
     }
 
+    [Theory]
+    [InlineData("POST", "/webhook")]
+    [InlineData("POST", "/websocket/set/big")]
+    [InlineData("PUT", "/api/instances/big")]
+    public async Task A_body_over_the_limit_is_413_on_every_route_and_applies_nothing(string method, string path)
+    {
+        await using var hub = await HubServer.StartAsync(new Dictionary<string, string?> { ["Http:MaxRequestBodyBytes"] = "1024" });
+        await using var connection = hub.SignalR(HubServer.GlobalKey);
+        var events = new EventRecorder(connection, "call");
+        await connection.StartAsync();
+        await connection.InvokeAsync("Subscribe", "big");
+
+        // Each body would apply if it were small enough: an event, settings, a token.
+        var padding = new string('x', 4096);
+        var body = path switch
+        {
+            "/webhook" => JsonSerializer.Serialize(new { @event = "CALL", instance = "big", data = new { n = 1, padding } }),
+            "/websocket/set/big" => JsonSerializer.Serialize(new { websocket = new { enabled = false, events = Array.Empty<string>() }, padding }),
+            _ => JsonSerializer.Serialize(new { token = "big-token", padding }),
+        };
+        await Expect.ProblemAsync(await hub.SendAsync(new HttpMethod(method), path, HubServer.GlobalKey, body), 413);
+
+        Assert.Equal(33, (await Expect.JsonAsync(await hub.SendAsync(HttpMethod.Get, "/websocket/find/big", HubServer.GlobalKey), 200)).GetProperty("events").GetArrayLength());
+        await Expect.ProblemAsync(await hub.SendAsync(HttpMethod.Get, "/websocket/find/big", "big-token"), 401);
+        Assert.Equal("""[{"name":"big","connections":1}]""", (await Expect.JsonAsync(await hub.SendAsync(HttpMethod.Get, "/api/instances", HubServer.GlobalKey), 200)).GetRawText());
+        await hub.PublishAsync(new { @event = "CALL", instance = "big", data = new { n = 2 } });
+        Assert.Equal(2, (await events.NextEnvelopeAsync("call")).GetProperty("data").GetProperty("n").GetInt32());
+    }
+
     [Fact]
     public async Task Webhook_accepts_Evolution_bodies_by_header_or_body_key_and_names_events_by_body_or_slug()
     {
