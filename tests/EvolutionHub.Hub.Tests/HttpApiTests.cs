@@ -263,8 +263,70 @@ public sealed class HttpApiTests
         Assert.Contains("# TYPE evolutionhub_fanout_latency_seconds histogram", text);
 
         await using var locked = await HubServer.StartAsync(new Dictionary<string, string?> { ["Metrics:RequireKey"] = "true" });
+        await locked.RegisterAsync("m", "m-token");
         await Expect.ProblemAsync(await locked.SendAsync(HttpMethod.Get, "/metrics", null), 401);
+        await Expect.ProblemAsync(await locked.SendAsync(HttpMethod.Get, "/metrics", "wrong-key"), 401);
+        await Expect.ProblemAsync(await locked.SendAsync(HttpMethod.Get, "/metrics", "m-token"), 403);
         await Expect.StatusAsync(await locked.SendAsync(HttpMethod.Get, "/metrics", HubServer.GlobalKey), 200);
+    }
+
+    [Fact]
+    public async Task Instance_connections_count_socket_io_namespaces_and_SignalR_subscriptions_together_and_fall_back_to_0()
+    {
+        await using var hub = await HubServer.StartAsync();
+        await hub.RegisterAsync("counted", "counted-token");
+        async Task<string> ListAsync() => (await Expect.JsonAsync(await hub.SendAsync(HttpMethod.Get, "/api/instances", HubServer.GlobalKey), 200)).GetRawText();
+        Assert.Equal("""[{"name":"counted","connections":0}]""", await ListAsync());
+
+        await using var driver = SocketIoDriver.Start();
+        var url = hub.BaseUri.ToString().TrimEnd('/') + "/counted";
+        foreach (var (name, key) in new[] { ("by-token", "counted-token"), ("by-global", HubServer.GlobalKey) })
+        {
+            var connected = await driver.ConnectAsync(name, url, new { transports = new[] { "websocket" }, auth = new { apikey = key }, forceNew = true });
+            Assert.True(connected!["connected"]!.GetValue<bool>(), connected.ToJsonString());
+        }
+
+        await using var subscriber = hub.SignalR("counted-token");
+        await subscriber.StartAsync();
+        await subscriber.InvokeAsync("Subscribe", "counted");
+
+        // The namespaces are counted as they connect, the subscription before Subscribe returns: 2 + 1.
+        Assert.Equal("""[{"name":"counted","connections":3}]""", await ListAsync());
+
+        await driver.DisconnectAsync("by-token");
+        await driver.DisconnectAsync("by-global");
+        await subscriber.StopAsync();
+
+        // The server learns of the client-side closes on its own time: nothing raises an event here to await.
+        await Eventually.UntilAsync(
+            async () => await ListAsync() == """[{"name":"counted","connections":0}]""", TimeSpan.FromSeconds(5), "the connection count to fall back to 0");
+    }
+
+    [Theory]
+    [InlineData("PUT")]
+    [InlineData("DELETE")]
+    public async Task Cors_preflight_for_instance_routes_echoes_the_allowed_origin_with_credentials(string method)
+    {
+        await using var hub = await HubServer.StartAsync(new Dictionary<string, string?> { ["Cors:Origin"] = "https://app.example" });
+        foreach (var (origin, allowed) in new[] { ("https://app.example", true), ("https://evil.example", false) })
+        {
+            using var response = await hub.SendAsync(HttpMethod.Options, "/api/instances/shop", null, configure: request =>
+            {
+                request.Headers.Add("Origin", origin);
+                request.Headers.Add("Access-Control-Request-Method", method);
+                request.Headers.Add("Access-Control-Request-Headers", "apikey,content-type");
+            });
+
+            Assert.True(response.IsSuccessStatusCode, $"{origin}: preflight answered {(int)response.StatusCode}");
+            var echoed = response.Headers.TryGetValues("Access-Control-Allow-Origin", out var values) ? values.Single() : null;
+            Assert.True((allowed ? origin : null) == echoed, $"{origin}: Access-Control-Allow-Origin was '{echoed}'");
+            if (allowed)
+            {
+                Assert.Equal("true", response.Headers.GetValues("Access-Control-Allow-Credentials").Single());
+                Assert.Contains(method, response.Headers.GetValues("Access-Control-Allow-Methods").Single(), StringComparison.Ordinal);
+                Assert.Contains("apikey", response.Headers.GetValues("Access-Control-Allow-Headers").Single(), StringComparison.OrdinalIgnoreCase);
+            }
+        }
     }
 
     [Theory]
