@@ -3,6 +3,7 @@ using EvolutionHub.Bridge;
 using EvolutionHub.Internal;
 using EvolutionHub.Internal.Redis;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.Http.Resilience;
 
 namespace EvolutionHub;
@@ -175,8 +176,10 @@ public static class EvolutionHubApplication
         app.UseMiddleware<WrongMethodMiddleware>();
         if (websocket.Enabled)
         {
+            // By the endpoint routing matched (negotiate, the transports), so that an unknown route under the hub's path, or
+            // a wrong method, is a 404 before any key check, as everywhere else.
             app.UseWhen(
-                context => context.Request.Path.StartsWithSegments(EventsHubPath),
+                context => context.GetEndpoint()?.Metadata.GetMetadata<HubMetadata>() is not null,
                 branch => branch.UseMiddleware<SignalRAuthenticationMiddleware>());
         }
 

@@ -14,6 +14,8 @@ public sealed class HttpApiTests
     [InlineData("GET", "/nothing-here")]
     [InlineData("POST", "/api/nothing")]
     [InlineData("GET", "/websocket/set")]
+    [InlineData("POST", "/hubs/events/nothing")]
+    [InlineData("GET", "/hubs/events/negotiate/more")]
     public async Task Unknown_routes_are_404_problems_before_any_key_check(string method, string path)
     {
         await using var hub = await HubServer.StartAsync();
@@ -30,6 +32,9 @@ public sealed class HttpApiTests
     [InlineData("GET", "/websocket/set/x", null, "POST")]
     [InlineData("POST", "/websocket/find/x", null, "GET")]
     [InlineData("POST", "/metrics", null, "GET")]
+    [InlineData("GET", "/hubs/events/negotiate", null, "POST")]
+    [InlineData("PUT", "/hubs/events/negotiate", "wrong-key", "POST")]
+    [InlineData("PUT", "/hubs/events/negotiate", HubServer.GlobalKey, "POST")]
     public async Task A_known_path_with_another_method_is_an_unknown_route_404_naming_the_accepted_methods(string method, string path, string? key, string accepted)
     {
         await using var hub = await HubServer.StartAsync(new Dictionary<string, string?> { ["Metrics:RequireKey"] = "true" });

@@ -20,9 +20,6 @@ public sealed class WrongMethodMiddleware(RequestDelegate next)
 
         var allowed = response.Headers[HeaderNames.Allow].ToString();
         response.Headers.Remove(HeaderNames.Allow);
-        var detail = allowed.Length == 0
-            ? $"No route {context.Request.Method} {context.Request.Path}."
-            : $"No route {context.Request.Method} {context.Request.Path}: this path accepts {allowed}.";
-        await Problems.NotFound(detail).ExecuteAsync(context);
+        await Problems.WrongMethod(context.Request, allowed).ExecuteAsync(context);
     }
 }
