@@ -1,6 +1,8 @@
 using System.Collections;
 using System.Text.Json;
+using EvolutionHub.Internal;
 using EvolutionHub.Testing;
+using MessagePack;
 using Microsoft.AspNetCore.SignalR.Client;
 
 namespace EvolutionHub.Hub.Tests;
@@ -66,5 +68,17 @@ public sealed class DataPassThroughTests
         Assert.Equal(42L, Convert.ToInt64(data["i"], System.Globalization.CultureInfo.InvariantCulture));
         Assert.Equal(-7L, Convert.ToInt64(data["neg"], System.Globalization.CultureInfo.InvariantCulture));
         Assert.False(data["neg"] is double or float, $"-7 arrived as {data["neg"]?.GetType()}");
+    }
+
+    [Fact]
+    public void The_MessagePack_formatter_reads_back_what_it_writes()
+    {
+        const string json = """{"a":[1,-2,1.5,"s",true,null,{"b":18446744073709551615,"c":-9223372036854775808}],"e":{}}""";
+        var options = JsonElementFormatter.AddTo(MessagePackSerializerOptions.Standard);
+        var bytes = MessagePackSerializer.Serialize(JsonDocument.Parse(json).RootElement, options);
+
+        Assert.Equal(json, MessagePackSerializer.Deserialize<JsonElement>(bytes, options).GetRawText());
+        var plain = Assert.IsAssignableFrom<IDictionary>(MessagePackSerializer.Deserialize<object>(bytes, MessagePackSerializerOptions.Standard));
+        Assert.Equal(1.5, Assert.IsType<double>(((object[])plain["a"]!)[2]));
     }
 }
