@@ -22,20 +22,21 @@ public sealed partial class EventsHub(
 
     public override async Task OnConnectedAsync()
     {
+        var credential = Credential;
         if (Context.Features.Get<ISocketIoFeature>() is { } socket)
         {
-            if (socket.Namespace == "/")
-            {
-                await Groups.AddToGroupAsync(Context.ConnectionId, HubGroups.Global);
-            }
-            else
+            if (socket.Namespace != "/")
             {
                 await JoinAsync(socket.Namespace[1..]);
+            }
+            else if (credential.IsGlobal)
+            {
+                // Not an instance token on the "/" an Engine.IO v3 session joins by itself (SocketIoAuthorizer).
+                await Groups.AddToGroupAsync(Context.ConnectionId, HubGroups.Global);
             }
         }
 
         // Last, so that a failed connect (which gets no OnDisconnectedAsync) leaves nothing behind to undo.
-        var credential = Credential;
         if (credential.Kind == CredentialKind.Instance)
         {
             registry.Add(Context, credential.Instance!);

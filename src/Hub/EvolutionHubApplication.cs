@@ -3,6 +3,7 @@ using EvolutionHub.Bridge;
 using EvolutionHub.Internal;
 using EvolutionHub.Internal.Redis;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.Http.Resilience;
 
 namespace EvolutionHub;
@@ -20,7 +21,7 @@ public static class EvolutionHubApplication
     /// <exception cref="HubStartupException">The configuration cannot run a node.</exception>
     public static WebApplication Create(string[] args)
     {
-        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = FindContentRoot() });
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = FindContentRoot(args) });
         builder.Configuration.AddInMemoryCollection(EnvironmentAliases.Read(Environment.GetEnvironmentVariables()));
         builder.Configuration.AddCommandLine(args);
         if (string.IsNullOrWhiteSpace(builder.Configuration[WebHostDefaults.ServerUrlsKey]))
@@ -35,9 +36,20 @@ public static class EvolutionHubApplication
         return app;
     }
 
-    /// <summary>The folder holding <c>appsettings.json</c>: the working directory (the repository root), else the program's own folder.</summary>
-    private static string FindContentRoot() =>
-        File.Exists(Path.Combine(Directory.GetCurrentDirectory(), "appsettings.json")) ? Directory.GetCurrentDirectory() : AppContext.BaseDirectory;
+    /// <summary>
+    /// The folder holding <c>appsettings.json</c> and, by default, <c>data/</c>: <c>--contentRoot</c> when given, else the working
+    /// directory (the repository root) when it has an <c>appsettings.json</c>, else the program's own folder.
+    /// </summary>
+    private static string FindContentRoot(string[] args)
+    {
+        var configured = new ConfigurationBuilder().AddCommandLine(args).Build()[WebHostDefaults.ContentRootKey];
+        if (!string.IsNullOrWhiteSpace(configured))
+        {
+            return Path.GetFullPath(configured);
+        }
+
+        return File.Exists(Path.Combine(Directory.GetCurrentDirectory(), "appsettings.json")) ? Directory.GetCurrentDirectory() : AppContext.BaseDirectory;
+    }
 
     private static void EnsureApiKey(WebApplicationBuilder builder)
     {
@@ -93,7 +105,7 @@ public static class EvolutionHubApplication
         // Before AddSocketIo, which only adds its accept-all handler when none is registered.
         services.AddSingleton<ISocketIoConnectHandler, SocketIoAuthorizer>();
         var signalR = services.AddSignalR(hub => hub.MaximumReceiveMessageSize = maxBodyBytes)
-            .AddMessagePackProtocol()
+            .AddMessagePackProtocol(messagePack => messagePack.SerializerOptions = JsonElementFormatter.AddTo(messagePack.SerializerOptions))
             .AddSocketIo(socketIo =>
             {
                 configuration.GetSection("SocketIo").Bind(socketIo);
@@ -161,10 +173,13 @@ public static class EvolutionHubApplication
         app.UseStatusCodePages();
         app.UseCors();
         app.UseWebSockets();
+        app.UseMiddleware<WrongMethodMiddleware>();
         if (websocket.Enabled)
         {
+            // By the endpoint routing matched (negotiate, the transports), so that an unknown route under the hub's path, or
+            // a wrong method, is a 404 before any key check, as everywhere else.
             app.UseWhen(
-                context => context.Request.Path.StartsWithSegments(EventsHubPath),
+                context => context.GetEndpoint()?.Metadata.GetMetadata<HubMetadata>() is not null,
                 branch => branch.UseMiddleware<SignalRAuthenticationMiddleware>());
         }
 

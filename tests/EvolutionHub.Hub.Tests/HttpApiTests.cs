@@ -14,10 +14,39 @@ public sealed class HttpApiTests
     [InlineData("GET", "/nothing-here")]
     [InlineData("POST", "/api/nothing")]
     [InlineData("GET", "/websocket/set")]
+    [InlineData("POST", "/hubs/events/nothing")]
+    [InlineData("GET", "/hubs/events/negotiate/more")]
     public async Task Unknown_routes_are_404_problems_before_any_key_check(string method, string path)
     {
         await using var hub = await HubServer.StartAsync();
         await Expect.ProblemAsync(await hub.SendAsync(new HttpMethod(method), path, apiKey: null), 404);
+    }
+
+    [Theory]
+    [InlineData("GET", "/webhook", null, "POST")]
+    [InlineData("PUT", "/webhook/messages-upsert", "wrong-key", "POST")]
+    [InlineData("DELETE", "/api/events", null, "POST")]
+    [InlineData("GET", "/api/events", HubServer.GlobalKey, "POST")]
+    [InlineData("POST", "/api/instances/x", null, "PUT, DELETE")]
+    [InlineData("PATCH", "/api/instances", "wrong-key", "GET")]
+    [InlineData("GET", "/websocket/set/x", null, "POST")]
+    [InlineData("POST", "/websocket/find/x", null, "GET")]
+    [InlineData("POST", "/metrics", null, "GET")]
+    [InlineData("GET", "/hubs/events/negotiate", null, "POST")]
+    [InlineData("PUT", "/hubs/events/negotiate", "wrong-key", "POST")]
+    [InlineData("PUT", "/hubs/events/negotiate", HubServer.GlobalKey, "POST")]
+    public async Task A_known_path_with_another_method_is_an_unknown_route_404_naming_the_accepted_methods(string method, string path, string? key, string accepted)
+    {
+        await using var hub = await HubServer.StartAsync(new Dictionary<string, string?> { ["Metrics:RequireKey"] = "true" });
+        using var response = await hub.SendAsync(new HttpMethod(method), path, key, method is "GET" or "DELETE" ? null : "{}");
+        await Expect.ProblemAsync(response, 404);
+        var detail = (await Expect.JsonAsync(response, 404)).GetProperty("detail").GetString()!;
+        foreach (var allowed in accepted.Split(", "))
+        {
+            Assert.Contains(allowed, detail, StringComparison.Ordinal);
+        }
+
+        Assert.Empty(response.Content.Headers.Allow);
     }
 
     [Fact]
@@ -64,6 +93,35 @@ public sealed class HttpApiTests
         await Expect.StatusAsync(await hub.SendAsync(HttpMethod.Post, "/api/events", HubServer.GlobalKey, """{"event":"CALL","instance":"big"}"""), 202);
     }
 
+    [Theory]
+    [InlineData("POST", "/webhook")]
+    [InlineData("POST", "/websocket/set/big")]
+    [InlineData("PUT", "/api/instances/big")]
+    public async Task A_body_over_the_limit_is_413_on_every_route_and_applies_nothing(string method, string path)
+    {
+        await using var hub = await HubServer.StartAsync(new Dictionary<string, string?> { ["Http:MaxRequestBodyBytes"] = "1024" });
+        await using var connection = hub.SignalR(HubServer.GlobalKey);
+        var events = new EventRecorder(connection, "call");
+        await connection.StartAsync();
+        await connection.InvokeAsync("Subscribe", "big");
+
+        // Each body would apply if it were small enough: an event, settings, a token.
+        var padding = new string('x', 4096);
+        var body = path switch
+        {
+            "/webhook" => JsonSerializer.Serialize(new { @event = "CALL", instance = "big", data = new { n = 1, padding } }),
+            "/websocket/set/big" => JsonSerializer.Serialize(new { websocket = new { enabled = false, events = Array.Empty<string>() }, padding }),
+            _ => JsonSerializer.Serialize(new { token = "big-token", padding }),
+        };
+        await Expect.ProblemAsync(await hub.SendAsync(new HttpMethod(method), path, HubServer.GlobalKey, body), 413);
+
+        Assert.Equal(33, (await Expect.JsonAsync(await hub.SendAsync(HttpMethod.Get, "/websocket/find/big", HubServer.GlobalKey), 200)).GetProperty("events").GetArrayLength());
+        await Expect.ProblemAsync(await hub.SendAsync(HttpMethod.Get, "/websocket/find/big", "big-token"), 401);
+        Assert.Equal("""[{"name":"big","connections":1}]""", (await Expect.JsonAsync(await hub.SendAsync(HttpMethod.Get, "/api/instances", HubServer.GlobalKey), 200)).GetRawText());
+        await hub.PublishAsync(new { @event = "CALL", instance = "big", data = new { n = 2 } });
+        Assert.Equal(2, (await events.NextEnvelopeAsync("call")).GetProperty("data").GetProperty("n").GetInt32());
+    }
+
     [Fact]
     public async Task Webhook_accepts_Evolution_bodies_by_header_or_body_key_and_names_events_by_body_or_slug()
     {
@@ -95,6 +153,31 @@ public sealed class HttpApiTests
         await Expect.ProblemAsync(await hub.PostAsync("/webhook", HubServer.GlobalKey, new { instance = "evo" }), 400);
         await Expect.ProblemAsync(await hub.SendAsync(HttpMethod.Post, "/webhook", HubServer.GlobalKey, "[1,2"), 400);
         await Expect.ProblemAsync(await hub.SendAsync(HttpMethod.Post, "/webhook", null, "[1,2"), 401);
+    }
+
+    [Fact]
+    public async Task Webhook_takes_an_instance_token_from_the_body_only_and_a_header_token_alone_is_403()
+    {
+        await using var hub = await HubServer.StartAsync();
+        await hub.RegisterAsync("evo", "evo-token");
+        await using var connection = hub.SignalR(HubServer.GlobalKey);
+        var events = new EventRecorder(connection, "call");
+        await connection.StartAsync();
+        await connection.InvokeAsync("Subscribe", "evo");
+
+        await Expect.ProblemAsync(await hub.PostAsync("/webhook", "evo-token", new { @event = "CALL", instance = "evo", data = new { n = 1 } }), 403);
+        await Expect.ProblemAsync(await hub.PostAsync("/webhook/call", "evo-token", new { instance = "evo", data = new { n = 2 } }), 403);
+        await Expect.ProblemAsync(await hub.PostAsync("/webhook", "evo-token", new { @event = "CALL", instance = "evo", data = new { n = 3 }, apikey = "wrong" }), 403);
+
+        // The body rule: the instance's token (or the global key) as the body's apikey, whatever the header holds.
+        await Expect.StatusAsync(await hub.PostAsync("/webhook", "evo-token", new { @event = "CALL", instance = "evo", data = new { n = 4 }, apikey = "evo-token" }), 202);
+        await Expect.StatusAsync(await hub.PostAsync("/webhook", null, new { @event = "CALL", instance = "evo", data = new { n = 5 }, apikey = "evo-token" }), 202);
+        await Expect.StatusAsync(await hub.PostAsync("/webhook", "evo-token", new { @event = "CALL", instance = "evo", data = new { n = 6 }, apikey = HubServer.GlobalKey }), 202);
+
+        // The refused posts published nothing: the first event to arrive is the first accepted one.
+        Assert.Equal(4, (await events.NextEnvelopeAsync("call")).GetProperty("data").GetProperty("n").GetInt32());
+        Assert.Equal(5, (await events.NextEnvelopeAsync("call")).GetProperty("data").GetProperty("n").GetInt32());
+        Assert.Equal(6, (await events.NextEnvelopeAsync("call")).GetProperty("data").GetProperty("n").GetInt32());
     }
 
     [Fact]
@@ -185,8 +268,70 @@ public sealed class HttpApiTests
         Assert.Contains("# TYPE evolutionhub_fanout_latency_seconds histogram", text);
 
         await using var locked = await HubServer.StartAsync(new Dictionary<string, string?> { ["Metrics:RequireKey"] = "true" });
+        await locked.RegisterAsync("m", "m-token");
         await Expect.ProblemAsync(await locked.SendAsync(HttpMethod.Get, "/metrics", null), 401);
+        await Expect.ProblemAsync(await locked.SendAsync(HttpMethod.Get, "/metrics", "wrong-key"), 401);
+        await Expect.ProblemAsync(await locked.SendAsync(HttpMethod.Get, "/metrics", "m-token"), 403);
         await Expect.StatusAsync(await locked.SendAsync(HttpMethod.Get, "/metrics", HubServer.GlobalKey), 200);
+    }
+
+    [Fact]
+    public async Task Instance_connections_count_socket_io_namespaces_and_SignalR_subscriptions_together_and_fall_back_to_0()
+    {
+        await using var hub = await HubServer.StartAsync();
+        await hub.RegisterAsync("counted", "counted-token");
+        async Task<string> ListAsync() => (await Expect.JsonAsync(await hub.SendAsync(HttpMethod.Get, "/api/instances", HubServer.GlobalKey), 200)).GetRawText();
+        Assert.Equal("""[{"name":"counted","connections":0}]""", await ListAsync());
+
+        await using var driver = SocketIoDriver.Start();
+        var url = hub.BaseUri.ToString().TrimEnd('/') + "/counted";
+        foreach (var (name, key) in new[] { ("by-token", "counted-token"), ("by-global", HubServer.GlobalKey) })
+        {
+            var connected = await driver.ConnectAsync(name, url, new { transports = new[] { "websocket" }, auth = new { apikey = key }, forceNew = true });
+            Assert.True(connected!["connected"]!.GetValue<bool>(), connected.ToJsonString());
+        }
+
+        await using var subscriber = hub.SignalR("counted-token");
+        await subscriber.StartAsync();
+        await subscriber.InvokeAsync("Subscribe", "counted");
+
+        // The namespaces are counted as they connect, the subscription before Subscribe returns: 2 + 1.
+        Assert.Equal("""[{"name":"counted","connections":3}]""", await ListAsync());
+
+        await driver.DisconnectAsync("by-token");
+        await driver.DisconnectAsync("by-global");
+        await subscriber.StopAsync();
+
+        // The server learns of the client-side closes on its own time: nothing raises an event here to await.
+        await Eventually.UntilAsync(
+            async () => await ListAsync() == """[{"name":"counted","connections":0}]""", TimeSpan.FromSeconds(5), "the connection count to fall back to 0");
+    }
+
+    [Theory]
+    [InlineData("PUT")]
+    [InlineData("DELETE")]
+    public async Task Cors_preflight_for_instance_routes_echoes_the_allowed_origin_with_credentials(string method)
+    {
+        await using var hub = await HubServer.StartAsync(new Dictionary<string, string?> { ["Cors:Origin"] = "https://app.example" });
+        foreach (var (origin, allowed) in new[] { ("https://app.example", true), ("https://evil.example", false) })
+        {
+            using var response = await hub.SendAsync(HttpMethod.Options, "/api/instances/shop", null, configure: request =>
+            {
+                request.Headers.Add("Origin", origin);
+                request.Headers.Add("Access-Control-Request-Method", method);
+                request.Headers.Add("Access-Control-Request-Headers", "apikey,content-type");
+            });
+
+            Assert.True(response.IsSuccessStatusCode, $"{origin}: preflight answered {(int)response.StatusCode}");
+            var echoed = response.Headers.TryGetValues("Access-Control-Allow-Origin", out var values) ? values.Single() : null;
+            Assert.True((allowed ? origin : null) == echoed, $"{origin}: Access-Control-Allow-Origin was '{echoed}'");
+            if (allowed)
+            {
+                Assert.Equal("true", response.Headers.GetValues("Access-Control-Allow-Credentials").Single());
+                Assert.Contains(method, response.Headers.GetValues("Access-Control-Allow-Methods").Single(), StringComparison.Ordinal);
+                Assert.Contains("apikey", response.Headers.GetValues("Access-Control-Allow-Headers").Single(), StringComparison.OrdinalIgnoreCase);
+            }
+        }
     }
 
     [Theory]

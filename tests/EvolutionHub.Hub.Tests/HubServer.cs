@@ -47,6 +47,25 @@ public sealed class HubServer : IAsyncDisposable
             ["Storage:Path"] = storagePath,
             ["Logging:LogLevel:Default"] = "Warning",
         };
+        return await StartWithAsync(values, settings, storagePath);
+    }
+
+    /// <summary>A hub whose content root is <paramref name="contentRoot"/> and whose <c>Storage:Path</c> is left to its default.</summary>
+    public static async Task<HubServer> StartInContentRootAsync(string contentRoot, IReadOnlyDictionary<string, string?>? settings = null)
+    {
+        var values = new Dictionary<string, string?>
+        {
+            ["contentRoot"] = contentRoot,
+            ["urls"] = "http://127.0.0.1:0",
+            ["environment"] = "Production",
+            ["Authentication:ApiKey"] = GlobalKey,
+            ["Logging:LogLevel:Default"] = "Warning",
+        };
+        return await StartWithAsync(values, settings, Path.Combine(contentRoot, "data", "evolutionhub.db"));
+    }
+
+    private static async Task<HubServer> StartWithAsync(Dictionary<string, string?> values, IReadOnlyDictionary<string, string?>? settings, string storagePath)
+    {
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {
             values[key] = value;

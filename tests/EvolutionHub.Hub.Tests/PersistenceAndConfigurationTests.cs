@@ -96,39 +96,9 @@ public sealed class PersistenceAndConfigurationTests
     [Fact]
     public async Task The_hub_runs_as_its_own_process_from_another_folder_with_environment_aliases()
     {
-        var dll = typeof(EvolutionHubApplication).Assembly.Location;
-        var workingDirectory = Directory.CreateTempSubdirectory("evolutionhub-cwd").FullName;
-        var start = new System.Diagnostics.ProcessStartInfo("dotnet") { WorkingDirectory = workingDirectory, RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add(dll);
-        start.Environment["ASPNETCORE_URLS"] = "http://127.0.0.1:0";
-        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
-        start.Environment["AUTHENTICATION_API_KEY"] = "process-key";
-        start.Environment["HUB_DATA_PATH"] = HubServer.NewStoragePath();
-        start.Environment["Logging__LogLevel__Microsoft.Hosting.Lifetime"] = "Information";
-        using var process = System.Diagnostics.Process.Start(start)!;
-        try
-        {
-            var listening = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
-            process.OutputDataReceived += (_, e) =>
-            {
-                if (e.Data?.Contains("Now listening on: ", StringComparison.Ordinal) == true)
-                {
-                    listening.TrySetResult(e.Data[(e.Data.IndexOf("http", StringComparison.Ordinal))..].Trim());
-                }
-            };
-            process.BeginOutputReadLine();
-            process.BeginErrorReadLine();
-            var address = await listening.Task.WithTimeout(TimeSpan.FromSeconds(30), "the hub process to listen");
-
-            using var http = new HttpClient { BaseAddress = new Uri(address) };
-            using var request = new HttpRequestMessage(HttpMethod.Get, "/api/instances");
-            request.Headers.Add("apikey", "process-key");
-            await Expect.StatusAsync(await http.SendAsync(request), 200);
-        }
-        finally
-        {
-            process.Kill(entireProcessTree: true);
-            await process.WaitForExitAsync();
-        }
+        await using var hub = await HubProcess.StartAsync(new Dictionary<string, string> { ["AUTHENTICATION_API_KEY"] = "process-key" });
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/api/instances");
+        request.Headers.Add("apikey", "process-key");
+        await Expect.StatusAsync(await hub.Http.SendAsync(request), 200);
     }
 }

@@ -37,6 +37,40 @@ public sealed class SignalRAuthTests
         }
     }
 
+    [Theory]
+    [InlineData(HttpTransportType.WebSockets, "query")]
+    [InlineData(HttpTransportType.WebSockets, "header")]
+    [InlineData(HttpTransportType.LongPolling, "query")]
+    [InlineData(HttpTransportType.ServerSentEvents, "header")]
+    [InlineData(HttpTransportType.WebSockets, "both in the query")]
+    public async Task Access_token_takes_precedence_over_the_apikey_query_and_header(HttpTransportType transport, string where)
+    {
+        await using var hub = await HubServer.StartAsync();
+        await hub.RegisterAsync("mine", "mine-token");
+        // The .NET client sends its access token as a bearer header; browsers' clients as ?access_token= ("both in the query").
+        HubConnection Connect(string accessToken, string apikey) => where switch
+        {
+            "query" => hub.SignalR(accessToken, transport, query: "?apikey=" + apikey),
+            "header" => hub.SignalR(accessToken, transport, configure: o => o.Headers["apikey"] = apikey),
+            _ => hub.SignalR(null, transport, query: $"?access_token={accessToken}&apikey={apikey}"),
+        };
+
+        // A wrong access_token is refused even beside the global key.
+        await using (var wrong = Connect("wrong-key", HubServer.GlobalKey))
+        {
+            Assert.Equal(HttpStatusCode.Unauthorized, (await Assert.ThrowsAsync<HttpRequestException>(() => wrong.StartAsync())).StatusCode);
+        }
+
+        // The access_token's scope is the connection's, whatever the other place holds.
+        await using var global = Connect(HubServer.GlobalKey, "wrong-key");
+        await global.StartAsync();
+        await global.InvokeAsync("SubscribeGlobal");
+        await using var instance = Connect("mine-token", HubServer.GlobalKey);
+        await instance.StartAsync();
+        await instance.InvokeAsync("Subscribe", "mine");
+        Assert.Contains("Unauthorized", (await Assert.ThrowsAsync<HubException>(() => instance.InvokeAsync("SubscribeGlobal"))).Message);
+    }
+
     [Fact]
     public async Task An_instance_token_reaches_its_own_instance_only_and_the_connection_survives_refusals()
     {

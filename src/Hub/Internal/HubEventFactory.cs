@@ -12,7 +12,8 @@ public sealed class HubEventFactory(IOptions<WebsocketOptions> websocket, IOptio
         {
             ["event"] = name.Wire,
             ["instance"] = incoming.Instance,
-            ["data"] = incoming.Data is { } data ? PlainJson.ToPlain(data) : null,
+            // The publisher's JSON as it came (a JsonElement): its numbers reach clients digit for digit.
+            ["data"] = incoming.Data,
             ["server_url"] = incoming.ServerUrl,
             ["date_time"] = incoming.DateTime ?? time.GetUtcNow().UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", System.Globalization.CultureInfo.InvariantCulture),
             ["sender"] = incoming.Sender,

@@ -72,8 +72,9 @@ public sealed partial class InboundForwarder(
         {
             try
             {
+                // As Evolution API wrote it: the JSON protocols pass the text on, MessagePack gets the same value.
                 using var document = JsonDocument.Parse(text);
-                return PlainJson.ToPlain(document.RootElement);
+                return document.RootElement.Clone();
             }
             catch (JsonException)
             {

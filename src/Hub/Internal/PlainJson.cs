@@ -4,26 +4,12 @@ using System.Text.Json;
 namespace EvolutionHub.Internal;
 
 /// <summary>
-/// Converts between <see cref="JsonElement"/> and plain dictionaries, lists and primitives: the one shape that the JSON,
-/// MessagePack and Socket.IO hub protocols all serialise as the same JSON value.
+/// Turns hub method arguments into <see cref="JsonElement"/>s: the JSON protocols bind <c>object</c> as an element already,
+/// MessagePack as plain dictionaries, lists and primitives. (Outgoing JSON stays an element: <see cref="JsonElementFormatter"/>
+/// writes it for MessagePack.)
 /// </summary>
 public static class PlainJson
 {
-    public static object? ToPlain(JsonElement element) => element.ValueKind switch
-    {
-        JsonValueKind.Object => element.EnumerateObject().Aggregate(
-            new Dictionary<string, object?>(StringComparer.Ordinal),
-            (map, property) => { map[property.Name] = ToPlain(property.Value); return map; }),
-        JsonValueKind.Array => element.EnumerateArray().Select(ToPlain).ToList(),
-        JsonValueKind.String => element.GetString(),
-        JsonValueKind.Number => element.TryGetInt64(out var integer) ? integer
-            : element.TryGetUInt64(out var unsigned) ? unsigned
-            : element.GetDouble(),
-        JsonValueKind.True => true,
-        JsonValueKind.False => false,
-        _ => null,
-    };
-
     /// <summary>A hub method argument (a JsonElement from the JSON protocols, plain objects from MessagePack) as JSON.</summary>
     public static JsonElement ToElement(object? argument) =>
         argument is JsonElement element ? element : JsonSerializer.SerializeToElement(Normalize(argument));

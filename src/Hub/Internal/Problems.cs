@@ -15,5 +15,11 @@ public static class Problems
 
     public static IResult NotFound(string detail) => Results.Problem(detail, statusCode: StatusCodes.Status404NotFound, title: "Not found");
 
+    /// <summary>A known path asked with a method it does not take: an unknown route (CONTRACT §6 has no 405).</summary>
+    public static IResult WrongMethod(HttpRequest request, string accepted) => NotFound(
+        accepted.Length == 0
+            ? $"No route {request.Method} {request.Path}."
+            : $"No route {request.Method} {request.Path}: this path accepts {accepted}.");
+
     public static IResult Conflict(string detail) => Results.Problem(detail, statusCode: StatusCodes.Status409Conflict, title: "Conflict");
 }

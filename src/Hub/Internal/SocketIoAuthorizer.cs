@@ -23,7 +23,7 @@ public sealed partial class SocketIoAuthorizer(CredentialResolver credentials, I
 
         var key = KeyOf(context.Auth) ?? NonEmpty(context.Socket.Query[ApiKeys.Name]) ?? NonEmpty(context.Socket.Headers[ApiKeys.Name]);
         var credential = await credentials.ResolveConnectionAsync(key, context.Socket.RemoteIpAddress, cancellationToken);
-        var allowed = instance is null ? credential.IsGlobal : credential.Allows(instance);
+        var allowed = instance is null ? credential.IsGlobal || IsImplicitRootOfEngineIoV3(context, credential) : credential.Allows(instance);
         if (!allowed)
         {
             Log.Rejected(logger, context.Namespace, credential.Kind);
@@ -33,6 +33,15 @@ public sealed partial class SocketIoAuthorizer(CredentialResolver credentials, I
         context.User = credential.ToPrincipal();
         return SocketIoConnectResult.Accept();
     }
+
+    /// <summary>
+    /// An Engine.IO v3 session joins <c>/</c> by itself, as Socket.IO 2 servers did, and socket.io-client 2.x hands an error
+    /// of <c>/</c> to every namespace it opened: refusing an instance token there would refuse it its own namespace too. So
+    /// on v3 a valid instance token is let into <c>/</c>, where it receives nothing (EventsHub joins only the global key
+    /// to the global group).
+    /// </summary>
+    private static bool IsImplicitRootOfEngineIoV3(SocketIoConnectContext context, Credential credential) =>
+        context.Socket.EngineProtocol == 3 && credential.Kind == CredentialKind.Instance;
 
     private static string? KeyOf(JsonElement? auth) =>
         auth is { ValueKind: JsonValueKind.Object } value && value.TryGetProperty(ApiKeys.Name, out var key) && key.ValueKind == JsonValueKind.String

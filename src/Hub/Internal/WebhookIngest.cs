@@ -3,8 +3,9 @@ using System.Text.Json;
 namespace EvolutionHub.Internal;
 
 /// <summary>
-/// <c>POST /webhook[/{event-slug}]</c>: Evolution API's webhook body. Authorized by the <c>apikey</c> header or the body's
-/// <c>apikey</c>: the global key, or the token of the body's instance.
+/// <c>POST /webhook[/{event-slug}]</c>: Evolution API's webhook body. Authorized by the global key in the <c>apikey</c>
+/// header, or by the body's <c>apikey</c>: the global key, or the token of the body's instance. An instance token in the
+/// header alone is a valid key without the scope (403).
 /// </summary>
 public sealed class WebhookIngest(CredentialResolver credentials, HubEventFactory factory, IEventDispatcher dispatcher)
 {
@@ -23,7 +24,9 @@ public sealed class WebhookIngest(CredentialResolver credentials, HubEventFactor
         var bodyCredential = await credentials.ResolveKeyAsync(StringProperty(body, "apikey"), cancellationToken);
         var instance = StringProperty(body, "instance");
         Credential[] presented = [headerCredential, bodyCredential];
-        if (!presented.Any(credential => credential.IsGlobal || (instance is not null && credential.Allows(instance))))
+
+        // CONTRACT §6: the header must carry the global key; an instance token counts only as the body's apikey.
+        if (!headerCredential.IsGlobal && !bodyCredential.IsGlobal && !(instance is not null && bodyCredential.Allows(instance)))
         {
             return presented.Any(credential => credential.IsValid)
                 ? Problems.Forbidden()

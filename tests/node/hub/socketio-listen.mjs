@@ -1,9 +1,11 @@
 // Connects a Socket.IO client to the hub, publishes over HTTP once connected, and reports the events received.
 // Usage: node hub/socketio-listen.mjs '<json config>'
-// config: { url, namespace, client: "v4"|"v2", auth, query, extraHeaders, transports, events: [names], expect,
+// config: { url, namespace, client: "v4"|"v2", auth, query, extraHeaders, transports, path, rawEvents, events: [names], expect,
 //          probe: { url, apikey, method, body } (requested once connected, its JSON answer reported),
 //          expectDisconnect (finish when the server disconnects the socket), publish: { url, apikey, body } }
-// Prints RESULT {"events":[{"name","envelope"}],"probe":…}, RESULT {"disconnected":"<reason>","probe":…} or RESULT {"connectError":"…"}.
+// path is the client's Engine.IO path option; rawEvents adds "raw": the text of every Engine.IO message carrying an event,
+// as it came over the wire, before JavaScript parses its JSON.
+// Prints RESULT {"events":[{"name","envelope"}],"probe":…,"raw":[…]}, RESULT {"disconnected":"<reason>","probe":…} or RESULT {"connectError":"…"}.
 import { createRequire } from 'node:module';
 import { publish } from './publish.mjs';
 
@@ -16,9 +18,18 @@ if (config.transports) options.transports = config.transports;
 if (config.auth) options.auth = config.auth;
 if (config.query) options.query = config.query;
 if (config.extraHeaders) options.extraHeaders = config.extraHeaders;
+if (config.path) options.path = config.path;
 const socket = io(config.url + config.namespace, options);
 
 const received = [];
+const raw = [];
+// The engine reports each packet before the Socket.IO layer decodes it into an event.
+socket.io.on('open', () => {
+  if (!config.rawEvents) return;
+  socket.io.engine.on('packet', packet => {
+    if (packet.type === 'message' && typeof packet.data === 'string' && packet.data.startsWith('2')) raw.push(packet.data);
+  });
+});
 let probe = null;
 const deadline = setTimeout(() => {
   console.error(`timed out: ${received.length} of ${config.expect} events received: ${JSON.stringify(received)}`);
@@ -35,7 +46,7 @@ function finish(result) {
 for (const name of config.events ?? []) {
   socket.on(name, envelope => {
     received.push({ name, envelope });
-    if (received.length >= config.expect) finish({ events: received, probe });
+    if (received.length >= config.expect) finish({ events: received, probe, raw });
   });
 }
 
