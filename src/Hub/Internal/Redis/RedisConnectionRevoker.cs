@@ -22,8 +22,12 @@ public sealed partial class RedisConnectionRevoker(HubConnectionRegistry registr
         return Task.CompletedTask;
     }
 
-    public Task StopAsync(CancellationToken cancellationToken) =>
-        redis.IsConnected ? redis.Multiplexer.GetSubscriber().UnsubscribeAsync(redis.Keys.Revocations, OnRevocation) : Task.CompletedTask;
+    public Task StopAsync(CancellationToken cancellationToken)
+    {
+        // Fire and forget as well: a node that stops while Redis is away (or going) must not wait for it, nor fail.
+        redis.Multiplexer.GetSubscriber().Unsubscribe(redis.Keys.Revocations, OnRevocation, CommandFlags.FireAndForget);
+        return Task.CompletedTask;
+    }
 
     private void OnRevocation(RedisChannel channel, RedisValue instance)
     {

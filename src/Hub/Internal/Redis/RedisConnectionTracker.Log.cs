@@ -9,5 +9,8 @@ public sealed partial class RedisConnectionTracker
 
         [LoggerMessage(2, LogLevel.Information, "Node {NodeId} writes its connection counts to Redis again.")]
         public static partial void SnapshotRestored(ILogger logger, string nodeId);
+
+        [LoggerMessage(3, LogLevel.Warning, "Node {NodeId} stopped without removing its connection counts from Redis; the other nodes drop them after {NodeTimeout}.")]
+        public static partial void CountsLeftBehind(ILogger logger, string nodeId, TimeSpan nodeTimeout, Exception? exception = null);
     }
 }

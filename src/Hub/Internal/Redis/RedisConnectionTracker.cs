@@ -96,13 +96,24 @@ public sealed partial class RedisConnectionTracker(
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
         await base.StopAsync(cancellationToken);
-        if (redis.IsConnected)
+        if (!redis.IsConnected)
+        {
+            Log.CountsLeftBehind(logger, _nodeId, NodeTimeout);
+            return;
+        }
+
+        try
         {
             // A node that stops cleanly leaves no counts behind for the others to wait out.
             var transaction = redis.Database.CreateTransaction();
             _ = transaction.KeyDeleteAsync(NodeKey);
             _ = transaction.SetRemoveAsync(redis.Keys.Nodes, _nodeId);
-            await transaction.ExecuteAsync();
+            await transaction.ExecuteAsync().WaitAsync(cancellationToken);
+        }
+        catch (Exception exception) when (exception is RedisException or OperationCanceledException)
+        {
+            // Redis went away while the node stopped: its counts expire by themselves; the node still stops cleanly.
+            Log.CountsLeftBehind(logger, _nodeId, NodeTimeout, exception);
         }
     }
 
