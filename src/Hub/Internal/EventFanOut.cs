@@ -17,27 +17,28 @@ public sealed class EventFanOut(
     /// </summary>
     public Task SendAsync(HubEvent hubEvent, WebsocketSettings? settings, CancellationToken cancellationToken)
     {
-        var toInstance = Task.CompletedTask;
-        var toGlobal = Task.CompletedTask;
-        if (settings is null || settings.Allows(hubEvent.Name.Filter))
-        {
-            toInstance = hub.Clients.Group(HubGroups.Instance(hubEvent.Instance)).SendAsync(hubEvent.Name.Wire, hubEvent.Envelope, cancellationToken);
-            metrics.EventSent();
-        }
-
-        if (websocket.Value.GlobalEvents)
-        {
-            toGlobal = hub.Clients.Group(HubGroups.Global).SendAsync(hubEvent.Name.Wire, hubEvent.Envelope, cancellationToken);
-            metrics.EventSent();
-        }
-
-        return CompleteAsync(toInstance, toGlobal, hubEvent);
+        var toInstance = settings is null || settings.Allows(hubEvent.Name.Filter)
+            ? hub.Clients.Group(HubGroups.Instance(hubEvent.Instance)).SendAsync(hubEvent.Name.Wire, hubEvent.Envelope, cancellationToken)
+            : null;
+        var toGlobal = websocket.Value.GlobalEvents
+            ? hub.Clients.Group(HubGroups.Global).SendAsync(hubEvent.Name.Wire, hubEvent.Envelope, cancellationToken)
+            : null;
+        return CompleteAsync(hubEvent, toInstance, toGlobal);
     }
 
-    private async Task CompleteAsync(Task toInstance, Task toGlobal, HubEvent hubEvent)
+    private async Task CompleteAsync(HubEvent hubEvent, Task? toInstance, Task? toGlobal)
     {
-        await toInstance;
-        await toGlobal;
+        await Task.WhenAll(toInstance ?? Task.CompletedTask, toGlobal ?? Task.CompletedTask);
+        if (toInstance is not null)
+        {
+            metrics.EventSent();
+        }
+
+        if (toGlobal is not null)
+        {
+            metrics.EventSent();
+        }
+
         metrics.ObserveFanOut(time.GetElapsedTime(hubEvent.AcceptedAt));
     }
 }

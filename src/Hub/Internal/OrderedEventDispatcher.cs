@@ -19,6 +19,7 @@ public sealed partial class OrderedEventDispatcher(EventFanOut fanOut, HubMetric
     private readonly Channel<HubEvent>[] _lanes = [.. Enumerable.Range(0, LaneCount).Select(_ => Channel.CreateUnbounded<HubEvent>(new UnboundedChannelOptions { SingleReader = true }))];
     private readonly CancellationTokenSource _stopping = new();
     private Task[] _readers = [];
+    private volatile bool _deliveredOnce;
 
     public ValueTask AcceptAsync(IReadOnlyList<HubEvent> events, CancellationToken cancellationToken = default)
     {
@@ -84,7 +85,17 @@ public sealed partial class OrderedEventDispatcher(EventFanOut fanOut, HubMetric
             {
                 try
                 {
-                    sends.Add((batch[i], fanOut.SendAsync(batch[i], await lookups[i], timeout.Token)));
+                    var send = fanOut.SendAsync(batch[i], await lookups[i], timeout.Token);
+                    if (!_deliveredOnce)
+                    {
+                        // Until a first send is through, the backplane may still be connecting, and sends that wait for
+                        // it can overtake each other: one at a time until then.
+                        await send;
+                        _deliveredOnce = true;
+                        continue;
+                    }
+
+                    sends.Add((batch[i], send));
                 }
                 catch (Exception exception)
                 {

@@ -21,11 +21,6 @@ internal sealed partial class HubNamespaceConnection : IHubFrameHandler
 {
     private static readonly byte[] Handshake = "{\"protocol\":\"socketio\",\"version\":1}\u001e"u8.ToArray();
 
-    private const int Forwarding = 1;
-    private const int HubEnded = 2;
-    private const int ClosedByClient = 4;
-    private const int EndHandled = 8;
-
     private readonly EngineIoSocket _engine;
     private readonly NamespaceEncoder _encoder;
     private readonly NamespaceEncoders _encoders;
@@ -65,7 +60,7 @@ internal sealed partial class HubNamespaceConnection : IHubFrameHandler
 
     public SocketIoFeature Feature { get; }
 
-    private bool IsClosedByClient => (Volatile.Read(ref _state) & ClosedByClient) != 0;
+    private bool IsClosedByClient => ((ConnectionState)Volatile.Read(ref _state)).HasFlag(ConnectionState.ClosedByClient);
 
     /// <summary>Raised once the hub connection has ended, whoever ended it.</summary>
     public event Action<HubNamespaceConnection>? Ended;
@@ -97,7 +92,7 @@ internal sealed partial class HubNamespaceConnection : IHubFrameHandler
     public void StartForwarding()
     {
         _output.StartForwarding();
-        ChangeState(Forwarding);
+        ChangeState(ConnectionState.Forwarding);
     }
 
     private async Task RunHubAsync(ConnectionHandler handler)
@@ -113,35 +108,40 @@ internal sealed partial class HubNamespaceConnection : IHubFrameHandler
         finally
         {
             _output.Complete();
-            ChangeState(HubEnded);
+            ChangeState(ConnectionState.HubEnded);
         }
     }
 
     private async Task AbandonAsync()
     {
-        ChangeState(ClosedByClient);
+        ChangeState(ConnectionState.ClosedByClient);
         await CompleteInputAsync();
         await _hubTask;
     }
 
     /// <summary>The connection ends once the hub has ended and the client was told (forwarding started) or had left.</summary>
-    private void ChangeState(int flag)
+    private void ChangeState(ConnectionState flag)
     {
-        var state = Interlocked.Or(ref _state, flag) | flag;
-        if ((state & HubEnded) == 0 || (state & (Forwarding | ClosedByClient)) == 0
-            || (Interlocked.Or(ref _state, EndHandled) & EndHandled) != 0)
+        var state = (ConnectionState)Interlocked.Or(ref _state, (int)flag) | flag;
+        if (!state.HasFlag(ConnectionState.HubEnded) || (state & (ConnectionState.Forwarding | ConnectionState.ClosedByClient)) == 0
+            || ((ConnectionState)Interlocked.Or(ref _state, (int)ConnectionState.EndHandled)).HasFlag(ConnectionState.EndHandled))
         {
             return;
         }
 
         _encoders.Return(_encoder);
-        if ((state & ClosedByClient) == 0)
+        if (!state.HasFlag(ConnectionState.Forwarding))
+        {
+            _output.Discard();
+        }
+
+        // Out of the session's namespaces first, so that a client that connects the namespace again at once is not refused.
+        Ended?.Invoke(this);
+        if (!IsClosedByClient)
         {
             // The hub ended the connection (Context.Abort, an error): the client learns its namespace is disconnected.
             _engine.Enqueue(PacketEncoder.Encode(SocketIoPacketType.Disconnect, _encoder.Prefix, null, 0, []));
         }
-
-        Ended?.Invoke(this);
     }
 
     void IHubFrameHandler.OnFrame(in BridgeFrame frame, bool shared)
@@ -150,8 +150,8 @@ internal sealed partial class HubNamespaceConnection : IHubFrameHandler
         SocketIoPacketType type;
         switch (frame.Kind)
         {
-            case BridgeFrameKind.Event when frame.Id is null && frame.Attachments.Count == 0 && shared:
-                _engine.Enqueue(_encoder.EncodeSharedEvent(frame.Text.First));
+            case BridgeFrameKind.Event when shared && frame.Id is null && frame.Attachments.Count == 0 && frame.Text.IsSingleSegment:
+                _engine.Enqueue(_encoder.EncodeEvent(frame.Text.FirstSpan));
                 return;
             case BridgeFrameKind.Event:
                 ackId = frame.Id is null ? null : RegisterServerAck(frame.Id);
@@ -247,7 +247,7 @@ internal sealed partial class HubNamespaceConnection : IHubFrameHandler
     /// </summary>
     public void Close()
     {
-        ChangeState(ClosedByClient);
+        ChangeState(ConnectionState.ClosedByClient);
         _ = CompleteInputAsync();
     }
 
@@ -262,5 +262,14 @@ internal sealed partial class HubNamespaceConnection : IHubFrameHandler
         {
             _writeLock.Release();
         }
+    }
+
+    [Flags]
+    private enum ConnectionState
+    {
+        Forwarding = 1,
+        HubEnded = 2,
+        ClosedByClient = 4,
+        EndHandled = 8,
     }
 }

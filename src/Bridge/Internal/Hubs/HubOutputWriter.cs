@@ -4,18 +4,11 @@ using System.Text.Json;
 
 namespace EvolutionHub.Bridge.Internal.Hubs;
 
-/// <summary>Receives what the hub writes to a <see cref="HubOutputWriter"/>.</summary>
-internal interface IHubFrameHandler
-{
-    /// <summary>A frame of the hub; <paramref name="shared"/> when its bytes are a serialised message no one writes again.</summary>
-    void OnFrame(in BridgeFrame frame, bool shared);
-}
-
 /// <summary>
 /// A hub connection's output, which nothing reads: each flush turns the frames the hub wrote into Engine.IO packets on
 /// the writer's thread, so a group send queues on every socket without a pipe, a pump or a thread hop per connection.
 /// The first bytes are SignalR's handshake response; frames that arrive before <see cref="StartForwarding"/> are held
-/// back (the client must see the CONNECT ack first). Holds no buffer between writes.
+/// back (the client must see the CONNECT ack first). Holds no buffer while idle.
 /// </summary>
 internal sealed class HubOutputWriter(IHubFrameHandler handler) : PipeWriter
 {
@@ -73,13 +66,18 @@ internal sealed class HubOutputWriter(IHubFrameHandler handler) : PipeWriter
     {
         if (_buffered > 0)
         {
-            lock (_lock)
+            try
             {
-                Accept(_buffer.AsMemory(0, _buffered), shared: false);
+                lock (_lock)
+                {
+                    Accept(_buffer.AsMemory(0, _buffered), shared: false);
+                }
             }
-
-            _buffered = 0;
-            ReturnBuffer();
+            finally
+            {
+                _buffered = 0;
+                ReturnBuffer();
+            }
         }
 
         return new ValueTask<FlushResult>(new FlushResult(isCanceled: false, isCompleted: _completed));
@@ -101,6 +99,15 @@ internal sealed class HubOutputWriter(IHubFrameHandler handler) : PipeWriter
         }
 
         return new ValueTask<FlushResult>(new FlushResult(isCanceled: false, isCompleted: _completed));
+    }
+
+    /// <summary>The connection ended without ever forwarding: what was held back is dropped.</summary>
+    public void Discard()
+    {
+        lock (_lock)
+        {
+            ReturnPending();
+        }
     }
 
     public override void CancelPendingFlush()
@@ -161,8 +168,16 @@ internal sealed class HubOutputWriter(IHubFrameHandler handler) : PipeWriter
 
         if (_forwarding && _pendingLength > 0)
         {
-            var rest = Forward(_pending.AsMemory(0, _pendingLength), shared: false);
-            ConsumePending(_pendingLength - rest.Length);
+            var forwarded = _pendingLength;
+            try
+            {
+                forwarded -= Forward(_pending.AsMemory(0, _pendingLength), shared: false).Length;
+            }
+            finally
+            {
+                // Should a frame fail, what is left goes too: a frame must never reach the client twice.
+                ConsumePending(forwarded);
+            }
         }
     }
 

@@ -3,19 +3,14 @@ namespace EvolutionHub.Bridge.Internal.Hubs;
 /// <summary>One <see cref="NamespaceEncoder"/> per namespace with live connections, shared by those connections.</summary>
 internal sealed class NamespaceEncoders
 {
-    private readonly Dictionary<string, NamespaceEncoder> _encoders = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (NamespaceEncoder Encoder, int Users)> _encoders = new(StringComparer.Ordinal);
 
     public NamespaceEncoder Rent(string ns)
     {
         lock (_encoders)
         {
-            if (!_encoders.TryGetValue(ns, out var encoder))
-            {
-                encoder = new NamespaceEncoder(ns);
-                _encoders.Add(ns, encoder);
-            }
-
-            encoder.Users++;
+            var encoder = _encoders.TryGetValue(ns, out var entry) ? entry.Encoder : new NamespaceEncoder(ns);
+            _encoders[ns] = (encoder, entry.Users + 1);
             return encoder;
         }
     }
@@ -24,9 +19,14 @@ internal sealed class NamespaceEncoders
     {
         lock (_encoders)
         {
-            if (--encoder.Users == 0)
+            var users = _encoders[encoder.Namespace].Users - 1;
+            if (users == 0)
             {
                 _encoders.Remove(encoder.Namespace);
+            }
+            else
+            {
+                _encoders[encoder.Namespace] = (encoder, users);
             }
         }
     }
