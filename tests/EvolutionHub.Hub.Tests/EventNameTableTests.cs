@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Microsoft.AspNetCore.SignalR.Client;
 
 namespace EvolutionHub.Hub.Tests;
@@ -43,9 +44,32 @@ public sealed class EventNameTableTests
         { "MESSAGING_HISTORY_SET", "messaging-history.set" },
     };
 
+    /// <summary>The table's filter names without the alias <c>GROUPS_UPDATE</c>, in ordinal order.</summary>
+    private static string[] FilterNames =>
+        [.. FilterToWire.Select(row => (string)row[0]).Where(name => name != "GROUPS_UPDATE").Order(StringComparer.Ordinal)];
+
+    /// <summary>
+    /// CONTRACT §3 and §6: an instance that never had settings finds every filter name of the table, and enabled with an
+    /// empty list stores exactly those, as Evolution does: the same names, none missing, none extra, none twice.
+    /// </summary>
     [Fact]
-    public void The_table_has_the_33_filter_names_and_the_alias() =>
-        Assert.Equal(34, FilterToWire.Count);
+    public async Task Never_set_and_set_enabled_with_an_empty_list_give_exactly_the_filter_names_of_the_table()
+    {
+        await using var hub = await HubServer.StartAsync();
+        var neverSet = await Expect.JsonAsync(await hub.SendAsync(HttpMethod.Get, "/websocket/find/never-set", HubServer.GlobalKey), 200);
+        AssertAllEvents(neverSet);
+
+        var stored = await Expect.JsonAsync(await hub.PostAsync("/websocket/set/emptied", HubServer.GlobalKey, new { websocket = new { enabled = true, events = Array.Empty<string>() } }), 201);
+        AssertAllEvents(stored);
+        AssertAllEvents(await Expect.JsonAsync(await hub.SendAsync(HttpMethod.Get, "/websocket/find/emptied", HubServer.GlobalKey), 200));
+
+        static void AssertAllEvents(JsonElement settings)
+        {
+            Assert.Equal(["enabled", "events"], settings.EnumerateObject().Select(property => property.Name));
+            Assert.True(settings.GetProperty("enabled").GetBoolean(), settings.GetRawText());
+            Assert.Equal(FilterNames, settings.GetProperty("events").EnumerateArray().Select(name => name.GetString()!).Order(StringComparer.Ordinal));
+        }
+    }
 
     /// <summary>
     /// Published by filter name, by webhook slug (over <c>/webhook/{slug}</c> as Evolution does, and as the envelope's

@@ -243,6 +243,67 @@ public sealed class HttpApiTests
         Assert.Equal(HubConnectionState.Connected, second.State);
     }
 
+    public static TheoryData<string, string, string?, string, int> RefusedKeys => new()
+    {
+        { "GET", "/api/instances", null, "missing", 401 },
+        { "GET", "/api/instances", null, "unknown", 401 },
+        { "GET", "/api/instances", null, "instance token", 403 },
+        { "DELETE", "/api/instances/shop", null, "missing", 401 },
+        { "DELETE", "/api/instances/shop", null, "unknown", 401 },
+        { "DELETE", "/api/instances/shop", null, "instance token", 403 },
+        { "POST", "/websocket/set/shop", """{"websocket":{"enabled":false}}""", "unknown", 401 },
+        { "PUT", "/api/instances/shop", """{"token":"taken-over"}""", "unknown", 401 },
+        { "GET", "/websocket/find/shop", null, "missing", 401 },
+    };
+
+    /// <summary>CONTRACT §6: 401 for a missing or unknown key, 403 for a valid key without the scope; the request applies nothing.</summary>
+    [Theory]
+    [MemberData(nameof(RefusedKeys))]
+    public async Task A_missing_or_unknown_key_is_401_and_an_instance_token_on_a_global_route_403(string method, string path, string? body, string key, int status)
+    {
+        await using var hub = await HubServer.StartAsync();
+        await hub.RegisterAsync("shop", "shop-token");
+        var apiKey = key switch
+        {
+            "missing" => null,
+            "unknown" => "unknown-key",
+            _ => "shop-token",
+        };
+
+        await Expect.ProblemAsync(await hub.SendAsync(new HttpMethod(method), path, apiKey, body), status);
+
+        // Nothing changed: the token still opens its instance, whose settings are still the default, and it is still listed.
+        var settings = await Expect.JsonAsync(await hub.SendAsync(HttpMethod.Get, "/websocket/find/shop", "shop-token"), 200);
+        Assert.True(settings.GetProperty("enabled").GetBoolean(), settings.GetRawText());
+        Assert.Equal(33, settings.GetProperty("events").GetArrayLength());
+        Assert.Equal("""[{"name":"shop","connections":0}]""", (await Expect.JsonAsync(await hub.SendAsync(HttpMethod.Get, "/api/instances", HubServer.GlobalKey), 200)).GetRawText());
+    }
+
+    [Theory]
+    [InlineData("https://app.example", true)]
+    [InlineData("https://evil.example", false)]
+    public async Task Cors_on_api_and_negotiate_responses_echoes_an_allowed_origin_with_credentials_and_gives_others_no_cors_headers(string origin, bool allowed)
+    {
+        await using var hub = await HubServer.StartAsync(new Dictionary<string, string?> { ["Cors:Origin"] = "https://app.example" });
+        foreach (var (method, path) in new[] { (HttpMethod.Get, "/api/instances"), (HttpMethod.Post, "/hubs/events/negotiate?negotiateVersion=1") })
+        {
+            using var response = await hub.SendAsync(method, path, HubServer.GlobalKey, configure: request => request.Headers.Add("Origin", origin));
+            await Expect.StatusAsync(response, 200);
+            var cors = response.Headers.Concat(response.Content.Headers)
+                .Where(header => header.Key.StartsWith("Access-Control-", StringComparison.OrdinalIgnoreCase))
+                .ToDictionary(header => header.Key, header => string.Join(", ", header.Value), StringComparer.OrdinalIgnoreCase);
+            if (allowed)
+            {
+                Assert.True(cors.GetValueOrDefault("Access-Control-Allow-Origin") == origin, $"{method} {path}: {string.Join("; ", cors)}");
+                Assert.True(cors.GetValueOrDefault("Access-Control-Allow-Credentials") == "true", $"{method} {path}: {string.Join("; ", cors)}");
+            }
+            else
+            {
+                Assert.True(cors.Count == 0, $"{method} {path}: {string.Join("; ", cors)}");
+            }
+        }
+    }
+
     [Fact]
     public async Task Health_and_metrics_answer_anyone_unless_metrics_require_the_key()
     {

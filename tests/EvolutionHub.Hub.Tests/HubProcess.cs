@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using EvolutionHub.Testing;
 
@@ -10,10 +11,12 @@ namespace EvolutionHub.Hub.Tests;
 public sealed class HubProcess : IAsyncDisposable
 {
     private readonly Process _process;
+    private readonly ConcurrentQueue<string> _output;
 
-    private HubProcess(Process process, Uri baseUri)
+    private HubProcess(Process process, Uri baseUri, ConcurrentQueue<string> output)
     {
         _process = process;
+        _output = output;
         BaseUri = baseUri;
         Http = new HttpClient { BaseAddress = baseUri, Timeout = TimeSpan.FromSeconds(20) };
     }
@@ -22,7 +25,13 @@ public sealed class HubProcess : IAsyncDisposable
 
     public HttpClient Http { get; }
 
-    /// <summary>Starts the hub on a free loopback port in Production with <paramref name="environment"/>; returns once it listens.</summary>
+    /// <summary>The lines the process printed on its standard output so far.</summary>
+    public IReadOnlyList<string> Output => [.. _output];
+
+    /// <summary>
+    /// Starts the hub on a free loopback port in Production with <paramref name="environment"/> (which may override both);
+    /// returns once it listens, so every line printed before "Now listening on" is in <see cref="Output"/>.
+    /// </summary>
     public static async Task<HubProcess> StartAsync(IReadOnlyDictionary<string, string> environment, string? workingDirectory = null)
     {
         var start = new ProcessStartInfo("dotnet")
@@ -42,11 +51,17 @@ public sealed class HubProcess : IAsyncDisposable
         }
 
         var process = Process.Start(start) ?? throw new InvalidOperationException("dotnet could not be started");
+        var output = new ConcurrentQueue<string>();
         try
         {
             var listening = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
             process.OutputDataReceived += (_, e) =>
             {
+                if (e.Data is not null)
+                {
+                    output.Enqueue(e.Data);
+                }
+
                 if (e.Data?.Contains("Now listening on: ", StringComparison.Ordinal) == true)
                 {
                     listening.TrySetResult(e.Data[e.Data.IndexOf("http", StringComparison.Ordinal)..].Trim());
@@ -57,7 +72,7 @@ public sealed class HubProcess : IAsyncDisposable
             process.BeginOutputReadLine();
             process.BeginErrorReadLine();
             var address = await listening.Task.WithTimeout(TimeSpan.FromSeconds(30), "the hub process to listen");
-            return new HubProcess(process, new Uri(address));
+            return new HubProcess(process, new Uri(address), output);
         }
         catch
         {

@@ -1,5 +1,7 @@
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using EvolutionHub.Internal;
+using EvolutionHub.Testing;
 using Microsoft.AspNetCore.SignalR.Client;
 
 namespace EvolutionHub.Hub.Tests;
@@ -12,6 +14,7 @@ public sealed class InboundTests
         ["Evolution:TimeoutSeconds"] = "5",
         ["Inbound:Routes:send_message"] = "POST /message/sendText/{instance}",
         ["Inbound:Routes:connection_state"] = "GET /instance/connectionState/{instance}",
+        ["Inbound:Routes:send_media"] = "POST /message/sendMedia/{instance}",
     };
 
     [Theory]
@@ -31,6 +34,62 @@ public sealed class InboundTests
         var request = Assert.Single(upstream.Requests);
         Assert.Equal(("POST", "/message/sendText/shop", "shop-token"), (request.Method, request.Path, request.ApiKey));
         Assert.Equal("""{"number":"5511999999999","text":"hi"}""", JsonDocument.Parse(request.Body).RootElement.GetRawText());
+    }
+
+    [Fact]
+    public async Task A_GET_route_is_sent_upstream_as_GET_with_the_instance_token_from_SignalR_and_Socket_IO()
+    {
+        await using var upstream = await Upstream.StartAsync();
+        upstream.Status = 200;
+        upstream.Body = """{"instance":{"instanceName":"shop","state":"open"}}""";
+        await using var hub = await HubServer.StartAsync(Settings(upstream));
+        await hub.RegisterAsync("shop", "shop-token");
+        var expectedAck = """{"ok":true,"status":200,"body":{"instance":{"instanceName":"shop","state":"open"}}}""";
+
+        await using var connection = hub.SignalR("shop-token");
+        await connection.StartAsync();
+        Assert.Equal(expectedAck, PlainJson.ToElement(await connection.InvokeAsync<object>("Send", "shop", "connection_state", null)).GetRawText());
+
+        // A client holding the global key: upstream still gets the instance's token.
+        await using var driver = SocketIoDriver.Start();
+        var connected = await driver.ConnectAsync("c", hub.BaseUri.ToString().TrimEnd('/') + "/shop", new { transports = new[] { "websocket" }, auth = new { apikey = HubServer.GlobalKey } });
+        Assert.True(connected!["connected"]!.GetValue<bool>(), connected.ToJsonString());
+        var ack = await driver.EmitWithAckAsync("c", "connection_state");
+        Assert.Equal($"[{expectedAck}]", ack.ToJsonString());
+
+        Assert.Equal(
+            [new RecordedRequest("GET", "/instance/connectionState/shop", "shop-token", ""), new RecordedRequest("GET", "/instance/connectionState/shop", "shop-token", "")],
+            upstream.Requests.ToArray());
+    }
+
+    [Fact]
+    public async Task A_Socket_IO_emit_with_a_binary_attachment_is_sent_upstream_with_the_bytes_as_base64()
+    {
+        await using var upstream = await Upstream.StartAsync();
+        await using var hub = await HubServer.StartAsync(Settings(upstream));
+        await hub.RegisterAsync("shop", "shop-token");
+        await using var driver = SocketIoDriver.Start();
+        var connected = await driver.ConnectAsync("c", hub.BaseUri.ToString().TrimEnd('/') + "/shop", new { transports = new[] { "websocket" }, auth = new { apikey = "shop-token" } });
+        Assert.True(connected!["connected"]!.GetValue<bool>(), connected.ToJsonString());
+        byte[] bytes = [0x00, 0x01, 0xfb, 0xff, 0x3e];
+
+        var ack = await driver.EmitWithAckAsync("c", "send_media", new JsonObject
+        {
+            ["number"] = "5511999999999",
+            ["media"] = SocketIoDriver.Binary(bytes),
+            ["nested"] = new JsonArray(SocketIoDriver.Binary([0x7f])),
+        });
+
+        Assert.Equal("""[{"ok":true,"status":201,"body":{"key":{"id":"ABC123"},"status":"PENDING"}}]""", ack.ToJsonString());
+        var request = Assert.Single(upstream.Requests);
+        Assert.Equal(("POST", "/message/sendMedia/shop", "shop-token"), (request.Method, request.Path, request.ApiKey));
+        var expected = new JsonObject
+        {
+            ["number"] = "5511999999999",
+            ["media"] = Convert.ToBase64String(bytes),
+            ["nested"] = new JsonArray(Convert.ToBase64String([0x7f])),
+        };
+        Assert.True(JsonNode.DeepEquals(expected, JsonNode.Parse(request.Body)), $"upstream received {request.Body}");
     }
 
     [Fact]

@@ -71,6 +71,33 @@ public sealed class SignalRAuthTests
         Assert.Contains("Unauthorized", (await Assert.ThrowsAsync<HubException>(() => instance.InvokeAsync("SubscribeGlobal"))).Message);
     }
 
+    [Theory]
+    [InlineData(HttpTransportType.WebSockets)]
+    [InlineData(HttpTransportType.ServerSentEvents)]
+    [InlineData(HttpTransportType.LongPolling)]
+    public async Task The_apikey_query_parameter_takes_precedence_over_the_apikey_header(HttpTransportType transport)
+    {
+        await using var hub = await HubServer.StartAsync();
+        await hub.RegisterAsync("mine", "mine-token");
+        HubConnection Connect(string queryKey, string headerKey) =>
+            hub.SignalR(null, transport, query: "?apikey=" + queryKey, configure: o => o.Headers["apikey"] = headerKey);
+
+        // A right query key with a wrong header connects; a wrong query key is refused even beside the global key.
+        await using var right = Connect(HubServer.GlobalKey, "wrong-key");
+        await right.StartAsync();
+        await right.InvokeAsync("SubscribeGlobal");
+        await using (var wrong = Connect("wrong-key", HubServer.GlobalKey))
+        {
+            Assert.Equal(HttpStatusCode.Unauthorized, (await Assert.ThrowsAsync<HttpRequestException>(() => wrong.StartAsync())).StatusCode);
+        }
+
+        // The query key's scope is the connection's, whatever the header holds.
+        await using var instance = Connect("mine-token", HubServer.GlobalKey);
+        await instance.StartAsync();
+        await instance.InvokeAsync("Subscribe", "mine");
+        Assert.Contains("Unauthorized", (await Assert.ThrowsAsync<HubException>(() => instance.InvokeAsync("SubscribeGlobal"))).Message);
+    }
+
     [Fact]
     public async Task An_instance_token_reaches_its_own_instance_only_and_the_connection_survives_refusals()
     {

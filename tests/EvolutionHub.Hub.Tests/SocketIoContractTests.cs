@@ -70,8 +70,38 @@ public sealed class SocketIoContractTests
             Assert.True(("connect_error", "Invalid namespace") == (outcome, message), $"{name[..Math.Min(name.Length, 12)]}…: {outcome} {message}");
         }
 
-        // A comma ends the namespace in a Socket.IO packet: "/a,b" cannot even be asked for, and the packet is refused.
-        Assert.NotEqual("connected", outcomes[3].Outcome);
+        // A comma ends the namespace in a Socket.IO packet: "/a,b" cannot even be asked for. The CONNECT reads as namespace
+        // "/a" with the data "b,{…}", which is no packet: the hub closes that Engine.IO connection, as for any malformed
+        // packet, and the client sees its transport close (no connect_error, and never connected to "/a").
+        Assert.Equal(("closed", "transport close"), (outcomes[3].Outcome, outcomes[3].Message));
+    }
+
+    [Fact]
+    public async Task Names_with_a_slash_or_a_control_character_are_refused_and_nothing_connects()
+    {
+        await using var hub = await HubServer.StartAsync();
+        string[] invalid = ["/a/b", "/shop/", "/a\u0001b", "/a\tb", "/a\u007fb", "/a\u0085b"];
+        var result = await NodeScript.RunAsync("hub/socketio-namespaces.mjs", ScriptTimeout, JsonSerializer.Serialize(new
+        {
+            url = Url(hub),
+            namespaces = invalid.Append("/shop"),
+            apikey = HubServer.GlobalKey,
+        }));
+
+        var outcomes = result.GetProperty("outcomes").EnumerateArray()
+            .Select(o => (Namespace: o.GetProperty("namespace").GetString()!, Outcome: o.GetProperty("outcome").GetString(), Message: o.GetProperty("message").GetString()))
+            .ToArray();
+
+        // The same key opens a valid namespace, so only the names are refused.
+        Assert.Equal(("/shop", "connected"), (outcomes[^1].Namespace, outcomes[^1].Outcome));
+        foreach (var (name, outcome, message) in outcomes[..^1])
+        {
+            Assert.True(("connect_error", "Invalid namespace") == (outcome, message), $"{JsonSerializer.Serialize(name)}: {outcome} {message}");
+        }
+
+        // Refused before joining anything: no instance but the valid one was counted (its count may not have fallen yet).
+        var listed = await Expect.JsonAsync(await hub.SendAsync(HttpMethod.Get, "/api/instances", HubServer.GlobalKey), 200);
+        Assert.All(listed.EnumerateArray(), entry => Assert.Equal("shop", entry.GetProperty("name").GetString()));
     }
 
     [Theory]

@@ -1,5 +1,6 @@
 using System.Collections;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 
 namespace EvolutionHub.Internal;
 
@@ -10,9 +11,16 @@ namespace EvolutionHub.Internal;
 /// </summary>
 public static class PlainJson
 {
-    /// <summary>A hub method argument (a JsonElement from the JSON protocols, plain objects from MessagePack) as JSON.</summary>
-    public static JsonElement ToElement(object? argument) =>
-        argument is JsonElement element ? element : JsonSerializer.SerializeToElement(Normalize(argument));
+    /// <summary>
+    /// A hub method argument (a JsonElement from the JSON protocols, plain objects from MessagePack, a JSON tree or bytes from
+    /// the Socket.IO bridge when binary attachments came with it) as JSON; bytes become base64 strings.
+    /// </summary>
+    public static JsonElement ToElement(object? argument) => argument switch
+    {
+        JsonElement element => element,
+        JsonNode node => JsonSerializer.SerializeToElement(node),
+        _ => JsonSerializer.SerializeToElement(Normalize(argument)),
+    };
 
     private static object? Normalize(object? value) => value switch
     {
