@@ -30,9 +30,9 @@ public sealed class SocketIoOptions
     public long MaxBufferedBytes { get; set; } = 64L * 1024 * 1024;
 
     /// <summary>
-    /// The hub method invoked for a client event that names no hub method. It must take
-    /// <c>(string eventName, System.Text.Json.JsonElement[] arguments)</c>; its result is the acknowledgement's argument.
-    /// When null, such an event gets an error acknowledgement.
+    /// The hub method invoked for a client event that names no hub method. It must take <c>(string eventName, T[] arguments)</c>:
+    /// with <c>object[]</c> binary attachments arrive as <c>byte[]</c>, with <c>System.Text.Json.JsonElement[]</c> as base64
+    /// strings. Its result is the acknowledgement's argument. When null, such an event gets an error acknowledgement.
     /// </summary>
     public string? FallbackMethod { get; set; }
 

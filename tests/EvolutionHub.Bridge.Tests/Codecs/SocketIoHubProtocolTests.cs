@@ -74,6 +74,16 @@ public sealed class SocketIoHubProtocolTests
     }
 
     [Fact]
+    public void Attachments_bound_as_json_arrive_as_base64()
+    {
+        var message = Parse(Protocol(), "[\"Send\",{\"media\":{\"_placeholder\":true,\"num\":0},\"name\":\"a.png\"}]", null,
+            new Binder { ["Send"] = [typeof(JsonElement)] }, new byte[] { 1, 2, 3 });
+        var argument = (JsonElement)Assert.IsType<InvocationMessage>(message).Arguments[0]!;
+        Assert.Equal(Convert.ToBase64String([1, 2, 3]), argument.GetProperty("media").GetString());
+        Assert.Equal("a.png", argument.GetProperty("name").GetString());
+    }
+
+    [Fact]
     public void Unknown_events_go_to_the_fallback_with_every_argument()
     {
         var message = Parse(Protocol("OnAny"), "[\"send_message\",{\"text\":\"hi\"},{\"_placeholder\":true,\"num\":0}]", "3",

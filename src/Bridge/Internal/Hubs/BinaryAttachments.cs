@@ -19,15 +19,19 @@ internal sealed class BinaryAttachments
 
     private readonly List<ReadOnlyMemory<byte>> _written = [];
     private IReadOnlyList<ReadOnlySequence<byte>> _received = [];
+    private bool _writing;
 
     public static BinaryAttachments? Current => t_current;
+
+    /// <summary>The scope collecting the attachments of a packet being written; null while reading one.</summary>
+    public static BinaryAttachments? CurrentWrite => t_current is { _writing: true } current ? current : null;
 
     public IReadOnlyList<ReadOnlyMemory<byte>> Written => _written;
 
     /// <summary>Makes this instance the current one on this thread, for writing.</summary>
-    public static BinaryAttachments BeginWrite() => Begin([]);
+    public static BinaryAttachments BeginWrite() => Begin([], writing: true);
 
-    public static BinaryAttachments BeginRead(IReadOnlyList<ReadOnlySequence<byte>> received) => Begin(received);
+    public static BinaryAttachments BeginRead(IReadOnlyList<ReadOnlySequence<byte>> received) => Begin(received, writing: false);
 
     /// <summary>Ends the scope begun on this thread.</summary>
     public static void End()
@@ -37,10 +41,11 @@ internal sealed class BinaryAttachments
         t_current = null;
     }
 
-    private static BinaryAttachments Begin(IReadOnlyList<ReadOnlySequence<byte>> received)
+    private static BinaryAttachments Begin(IReadOnlyList<ReadOnlySequence<byte>> received, bool writing)
     {
         var attachments = t_pooled ??= new BinaryAttachments();
         attachments._received = received;
+        attachments._writing = writing;
         t_current = attachments;
         return attachments;
     }
@@ -120,7 +125,8 @@ internal sealed class AttachmentByteArrayConverter : JsonConverter<byte[]>
 
     public override void Write(Utf8JsonWriter writer, byte[] value, JsonSerializerOptions options)
     {
-        if (BinaryAttachments.Current is not { } attachments)
+        // Outside a packet being written (a received tree turned into a JsonElement, say) bytes are base64, as in plain JSON.
+        if (BinaryAttachments.CurrentWrite is not { } attachments)
         {
             writer.WriteBase64StringValue(value);
             return;
