@@ -50,6 +50,9 @@ public sealed partial class ChildProcess : IAsyncDisposable
 
     public bool HasExited => _process.HasExited;
 
+    /// <summary>The exit code once the process has exited.</summary>
+    public int? ExitCode => _process.HasExited ? _process.ExitCode : null;
+
     /// <summary>The last lines the process printed, for failure messages.</summary>
     public string Output => $"--- last output of {Name} ---\n{Printed}";
 

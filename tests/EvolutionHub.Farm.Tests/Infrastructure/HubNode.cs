@@ -110,6 +110,13 @@ public sealed partial class HubNode : IAsyncDisposable
     /// <summary>SIGKILL, as when the machine dies.</summary>
     public Task KillAsync() => _process.KillAsync();
 
+    /// <summary>SIGTERM, as an orchestrator stops a node; SIGKILL after <paramref name="grace"/>. Returns the exit code.</summary>
+    public async Task<int?> StopAsync(TimeSpan grace)
+    {
+        await _process.StopAsync(grace);
+        return _process.ExitCode;
+    }
+
     public async ValueTask DisposeAsync()
     {
         Http.Dispose();

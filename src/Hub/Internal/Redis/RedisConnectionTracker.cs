@@ -110,7 +110,7 @@ public sealed partial class RedisConnectionTracker(
             _ = transaction.SetRemoveAsync(redis.Keys.Nodes, _nodeId);
             await transaction.ExecuteAsync().WaitAsync(cancellationToken);
         }
-        catch (Exception exception) when (exception is RedisException or OperationCanceledException)
+        catch (Exception exception) when (exception is RedisException or RedisTimeoutException or OperationCanceledException)
         {
             // Redis went away while the node stopped: its counts expire by themselves; the node still stops cleanly.
             Log.CountsLeftBehind(logger, _nodeId, NodeTimeout, exception);
