@@ -115,20 +115,15 @@ public sealed partial class EventsHub(
     /// The bridge's fallback for a Socket.IO client event that names no hub method: <c>socket.emit(name, payload, ack)</c> on
     /// <c>/{instance}</c> is an inbound event of that instance; the ack gets the result object.
     /// </summary>
-    /// <remarks>
-    /// The arguments are <c>object</c>, not <see cref="JsonElement"/>: the bridge gives an argument carrying binary attachments
-    /// as a JSON tree holding their bytes (<c>byte[]</c> alone for a bare attachment), which becomes JSON here with each
-    /// attachment as base64. Bound as <see cref="JsonElement"/>, such an argument still held the attachments' placeholders
-    /// (<c>{"_placeholder":true,"num":0}</c>) and the bytes never reached Evolution API.
-    /// </remarks>
-    public async Task<IReadOnlyDictionary<string, object?>> OnSocketIoEvent(string eventName, object?[] arguments)
+    /// <remarks>Binary attachments arrive in the payload as base64 strings, as Evolution API's media routes take them.</remarks>
+    public async Task<IReadOnlyDictionary<string, object?>> OnSocketIoEvent(string eventName, JsonElement[] arguments)
     {
         if (Context.Features.Get<ISocketIoFeature>() is not { } socket || socket.Namespace == "/")
         {
             return InboundForwarder.Failure("Client events are accepted on an instance's Socket.IO namespace only.");
         }
 
-        JsonElement? payload = arguments is [var first, ..] ? PlainJson.ToElement(first) : null;
+        JsonElement? payload = arguments is [var first, ..] ? first : null;
         return await inbound.ForwardAsync(socket.Namespace[1..], eventName, payload, Context.ConnectionAborted);
     }
 
