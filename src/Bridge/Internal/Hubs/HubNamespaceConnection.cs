@@ -71,12 +71,7 @@ internal sealed partial class HubNamespaceConnection : IHubFrameHandler
         _hubTask = RunHubAsync(handler);
         await _toHub.Writer.WriteAsync(Handshake);
 
-        if (!await _output.Handshake)
-        {
-            await AbandonAsync();
-            return "Server error";
-        }
-
+        // A refused handshake ends the hub connection, which answers this wait as well.
         await Task.WhenAny(Feature.HubConnected.Task, _hubTask);
         if (!Feature.HubConnected.Task.IsCompletedSuccessfully)
         {

@@ -1,14 +1,13 @@
 using System.Buffers;
 using System.IO.Pipelines;
-using System.Text.Json;
 
 namespace EvolutionHub.Bridge.Internal.Hubs;
 
 /// <summary>
 /// A hub connection's output, which nothing reads: each flush turns the frames the hub wrote into Engine.IO packets on
 /// the writer's thread, so a group send queues on every socket without a pipe, a pump or a thread hop per connection.
-/// The first bytes are SignalR's handshake response; frames that arrive before <see cref="StartForwarding"/> are held
-/// back (the client must see the CONNECT ack first). Holds no buffer while idle.
+/// The first bytes, SignalR's handshake response, are dropped; frames that arrive before <see cref="StartForwarding"/> are
+/// held back (the client must see the CONNECT ack first). Holds no buffer while idle.
 /// </summary>
 internal sealed class HubOutputWriter(IHubFrameHandler handler) : PipeWriter
 {
@@ -16,7 +15,6 @@ internal sealed class HubOutputWriter(IHubFrameHandler handler) : PipeWriter
     private const byte RecordSeparator = 0x1E;
 
     private readonly Lock _lock = new();
-    private readonly TaskCompletionSource<bool> _handshake = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     // The hub writes one message at a time (SignalR's write lock): _buffer is the writer's own.
     private byte[] _buffer = [];
@@ -25,11 +23,9 @@ internal sealed class HubOutputWriter(IHubFrameHandler handler) : PipeWriter
     // Under _lock: bytes flushed but not forwarded yet (the handshake pending, forwarding not started, a partial frame).
     private byte[] _pending = [];
     private int _pendingLength;
+    private bool _handshakeRead;
     private bool _forwarding;
     private bool _completed;
-
-    /// <summary>Whether the hub accepted the handshake; false if it ended the connection first.</summary>
-    public Task<bool> Handshake => _handshake.Task;
 
     public void StartForwarding()
     {
@@ -127,7 +123,6 @@ internal sealed class HubOutputWriter(IHubFrameHandler handler) : PipeWriter
             }
         }
 
-        _handshake.TrySetResult(false);
     }
 
     private void Accept(ReadOnlyMemory<byte> data, bool shared)
@@ -137,7 +132,7 @@ internal sealed class HubOutputWriter(IHubFrameHandler handler) : PipeWriter
             return;
         }
 
-        if (_pendingLength == 0 && _forwarding)
+        if (_pendingLength == 0 && _forwarding && _handshakeRead)
         {
             var rest = Forward(data, shared);
             if (!rest.IsEmpty)
@@ -154,15 +149,16 @@ internal sealed class HubOutputWriter(IHubFrameHandler handler) : PipeWriter
 
     private void DrainPending()
     {
-        if (!_handshake.Task.IsCompleted)
+        if (!_handshakeRead)
         {
+            // Whether the hub accepted it shows anyway: a refused handshake ends the hub connection.
             var end = _pending.AsSpan(0, _pendingLength).IndexOf(RecordSeparator);
             if (end < 0)
             {
                 return;
             }
 
-            _handshake.TrySetResult(IsAccepted(_pending.AsSpan(0, end)));
+            _handshakeRead = true;
             ConsumePending(end + 1);
         }
 
@@ -190,13 +186,6 @@ internal sealed class HubOutputWriter(IHubFrameHandler handler) : PipeWriter
         }
 
         return data[(int)(data.Length - frames.Length)..];
-    }
-
-    private static bool IsAccepted(ReadOnlySpan<byte> response)
-    {
-        var reader = new Utf8JsonReader(response);
-        return JsonElement.TryParseValue(ref reader, out var element)
-            && element?.ValueKind == JsonValueKind.Object && !element.Value.TryGetProperty("error", out _);
     }
 
     private void AppendPending(ReadOnlySpan<byte> data)
