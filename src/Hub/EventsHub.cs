@@ -36,10 +36,11 @@ public sealed partial class EventsHub(
             }
         }
 
-        // Last, so that a failed connect (which gets no OnDisconnectedAsync) leaves nothing behind to undo.
-        if (credential.Kind == CredentialKind.Instance)
+        // Last, so that a failed connect (which gets no OnDisconnectedAsync) leaves nothing behind to undo. A token revoked
+        // since it was looked up cuts the connection as the revocation would have: OnDisconnectedAsync undoes the rest.
+        if (credential.Kind == CredentialKind.Instance && !registry.TryAdd(Context, credential.Instance!, credential.RevocationMark))
         {
-            registry.Add(Context, credential.Instance!);
+            Context.Abort();
         }
 
         metrics.ConnectionOpened();

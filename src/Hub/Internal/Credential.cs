@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Security.Claims;
 
 namespace EvolutionHub.Internal;
@@ -17,12 +18,16 @@ public enum CredentialKind
     Instance,
 }
 
-/// <summary>Who a request or connection is, and so what it may reach.</summary>
-public sealed record Credential(CredentialKind Kind, string? Instance = null)
+/// <summary>
+/// Who a request or connection is, and so what it may reach. An instance token's credential carries the
+/// <see cref="HubConnectionRegistry.RevocationMark"/> taken before the token was looked up.
+/// </summary>
+public sealed record Credential(CredentialKind Kind, string? Instance = null, long RevocationMark = 0)
 {
     private const string AuthenticationType = "EvolutionHub";
     private const string ScopeClaim = "evolutionhub/scope";
     private const string InstanceClaim = "evolutionhub/instance";
+    private const string RevocationMarkClaim = "evolutionhub/revocation-mark";
 
     public static Credential Missing { get; } = new(CredentialKind.Missing);
 
@@ -42,6 +47,7 @@ public sealed record Credential(CredentialKind Kind, string? Instance = null)
         if (Instance is not null)
         {
             claims.Add(new Claim(InstanceClaim, Instance));
+            claims.Add(new Claim(RevocationMarkClaim, RevocationMark.ToString(CultureInfo.InvariantCulture)));
         }
 
         return new ClaimsPrincipal(new ClaimsIdentity(claims, AuthenticationType));
@@ -49,6 +55,7 @@ public sealed record Credential(CredentialKind Kind, string? Instance = null)
 
     public static Credential FromPrincipal(ClaimsPrincipal? user) =>
         Enum.TryParse<CredentialKind>(user?.FindFirst(ScopeClaim)?.Value, out var kind) && kind is CredentialKind.Global or CredentialKind.Instance
-            ? new Credential(kind, user!.FindFirst(InstanceClaim)?.Value)
+            ? new Credential(kind, user!.FindFirst(InstanceClaim)?.Value,
+                long.TryParse(user.FindFirst(RevocationMarkClaim)?.Value, CultureInfo.InvariantCulture, out var mark) ? mark : 0)
             : Missing;
 }

@@ -4,7 +4,7 @@ using Microsoft.Extensions.Options;
 namespace EvolutionHub.Internal;
 
 /// <summary>Turns a presented key (and, for connections, the client's address) into a <see cref="Credential"/>.</summary>
-public sealed class CredentialResolver(IInstanceStore store, IOptions<ApiKeyOptions> keys, IOptions<WebsocketOptions> websocket)
+public sealed class CredentialResolver(IInstanceStore store, HubConnectionRegistry registry, IOptions<ApiKeyOptions> keys, IOptions<WebsocketOptions> websocket)
 {
     private readonly IReadOnlyList<IPAddress> _allowedHosts = ParseHosts(websocket.Value.AllowedHosts);
 
@@ -22,8 +22,9 @@ public sealed class CredentialResolver(IInstanceStore store, IOptions<ApiKeyOpti
             return Credential.Global;
         }
 
+        var mark = registry.RevocationMark;
         return await store.FindInstanceByTokenAsync(key, cancellationToken) is { } instance
-            ? new Credential(CredentialKind.Instance, instance)
+            ? new Credential(CredentialKind.Instance, instance, mark)
             : Credential.Unknown;
     }
 
