@@ -60,6 +60,9 @@ internal sealed partial class HubNamespaceConnection : IHubFrameHandler
 
     public SocketIoFeature Feature { get; }
 
+    /// <summary>The namespace part of this connection's packets, shared by the namespace's connections.</summary>
+    public byte[] NamespacePrefix => _encoder.Prefix;
+
     private bool IsClosedByClient => ((ConnectionState)Volatile.Read(ref _state)).HasFlag(ConnectionState.ClosedByClient);
 
     /// <summary>Raised once the hub connection has ended, whoever ended it.</summary>

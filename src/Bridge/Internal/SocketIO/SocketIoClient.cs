@@ -147,7 +147,7 @@ internal sealed partial class SocketIoClient
         connection.Ended += Remove;
         _connectTimer.Dispose();
         var body = _engine.Protocol == 3 ? [] : Encoding.UTF8.GetBytes($$"""{"sid":"{{feature.SocketId}}"}""");
-        _engine.Enqueue(PacketEncoder.Encode(SocketIoPacketType.Connect, PacketEncoder.NamespacePrefix(ns), null, 0, body));
+        _engine.Enqueue(PacketEncoder.Encode(SocketIoPacketType.Connect, connection.NamespacePrefix, null, 0, body));
         connection.StartForwarding();
     }
 
