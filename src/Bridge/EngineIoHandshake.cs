@@ -3,7 +3,10 @@ using Microsoft.AspNetCore.Http;
 
 namespace EvolutionHub.Bridge;
 
-/// <summary>What the Engine.IO handshake request said, kept for the session's life (the request itself ends with a poll).</summary>
+/// <summary>
+/// What the Engine.IO handshake request said, kept for the session's life (the request itself ends with a poll): its query,
+/// the headers of <see cref="SocketIoOptions.HandshakeHeaders"/>, and the remote address.
+/// </summary>
 public sealed class EngineIoHandshake(IQueryCollection query, IHeaderDictionary headers, IPAddress? remoteIpAddress)
 {
     public IQueryCollection Query { get; } = query;
@@ -12,14 +15,9 @@ public sealed class EngineIoHandshake(IQueryCollection query, IHeaderDictionary 
 
     public IPAddress? RemoteIpAddress { get; } = remoteIpAddress;
 
-    internal static EngineIoHandshake From(HttpContext context)
+    /// <summary>The handshake of <paramref name="context"/>, keeping <paramref name="headers"/> rather than the request's.</summary>
+    internal static EngineIoHandshake From(HttpContext context, IHeaderDictionary headers)
     {
-        var headers = new HeaderDictionary();
-        foreach (var header in context.Request.Headers)
-        {
-            headers[header.Key] = header.Value;
-        }
-
         var query = new QueryCollection(context.Request.Query.ToDictionary(pair => pair.Key, pair => pair.Value));
         return new EngineIoHandshake(query, headers, context.Connection.RemoteIpAddress);
     }

@@ -1,7 +1,6 @@
 using EvolutionHub.Bridge.Internal;
 using EvolutionHub.Bridge.Internal.Hubs;
 using Microsoft.AspNetCore.SignalR;
-using Microsoft.AspNetCore.SignalR.Protocol;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
@@ -11,7 +10,8 @@ public static class SocketIoSignalRServerBuilderExtensions
 {
     /// <summary>
     /// Adds the Socket.IO bridge: Socket.IO namespace connections become hub connections speaking the
-    /// <c>socketio</c> hub protocol. Map the endpoint with <see cref="SocketIoEndpointRouteBuilderExtensions.MapSocketIo{THub}"/>.
+    /// <c>socketio</c> hub protocol, which only those connections can use. Map the endpoint with
+    /// <see cref="SocketIoEndpointRouteBuilderExtensions.MapSocketIo{THub}"/>.
     /// </summary>
     public static ISignalRServerBuilder AddSocketIo(this ISignalRServerBuilder builder, Action<SocketIoOptions>? configure = null)
     {
@@ -22,19 +22,40 @@ public static class SocketIoSignalRServerBuilderExtensions
             options.Configure(configure);
         }
 
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHubProtocol, SocketIoHubProtocol>());
+        if (services.Any(service => service.ServiceType == typeof(SocketIoHubProtocol)))
+        {
+            return builder;
+        }
+
+        // Not an IHubProtocol of the container: SignalR clients are not offered it (SocketIoHubProtocolResolver).
+        services.AddSingleton<SocketIoHubProtocol>();
+        DecorateProtocolResolver(services);
         services.TryAddSingleton<ISocketIoConnectHandler, AcceptAllConnectHandler>();
         services.TryAddSingleton(TimeProvider.System);
         services.Configure<HubOptions>(hub => hub.AddFilter<SocketIoHubFilter>());
 
-        // An application that lists its protocols still needs this one for its Socket.IO connections.
+        // A backplane serialises for the listed protocols: Socket.IO connections on other nodes need their bytes too.
         services.PostConfigureAll<HubOptions>(hub =>
         {
-            if (hub.SupportedProtocols is { } protocols && !protocols.Contains(SocketIoHubProtocol.ProtocolName))
+            if (hub.SupportedProtocols is { } protocols && !protocols.Contains(SocketIoHubProtocolResolver.BackplaneName))
             {
-                protocols.Add(SocketIoHubProtocol.ProtocolName);
+                protocols.Add(SocketIoHubProtocolResolver.BackplaneName);
             }
         });
         return builder;
     }
+
+    private static void DecorateProtocolResolver(IServiceCollection services)
+    {
+        var inner = services.LastOrDefault(service => service.ServiceType == typeof(IHubProtocolResolver))
+            ?? throw new InvalidOperationException("AddSocketIo() needs SignalR's services: call AddSignalR() first.");
+        services.Remove(inner);
+        services.AddSingleton<IHubProtocolResolver>(provider =>
+            new SocketIoHubProtocolResolver(Create(provider, inner), provider.GetRequiredService<SocketIoHubProtocol>()));
+    }
+
+    private static IHubProtocolResolver Create(IServiceProvider provider, ServiceDescriptor descriptor) => (IHubProtocolResolver)(
+        descriptor.ImplementationInstance
+        ?? descriptor.ImplementationFactory?.Invoke(provider)
+        ?? ActivatorUtilities.CreateInstance(provider, descriptor.ImplementationType!));
 }

@@ -5,7 +5,7 @@ namespace EvolutionHub.Bridge.Tests.Codecs;
 
 public sealed class PacketCodecTests
 {
-    private static SocketIoPacket Parse(string text, int protocol = 4) => PacketDecoder.Parse(Encoding.UTF8.GetBytes(text), protocol);
+    private static SocketIoPacket Parse(string text, int protocol = 4) => PacketDecoder.Parse(Encoding.UTF8.GetBytes(text), protocol, maxAttachments: 10);
 
     [Theory]
     [InlineData("0", (int)SocketIoPacketType.Connect, "/", null, "")]
@@ -27,7 +27,7 @@ public sealed class PacketCodecTests
     [Fact]
     public void Binary_events_wait_for_their_attachments()
     {
-        var decoder = new PacketDecoder(4);
+        var decoder = new PacketDecoder(4, maxAttachments: 10, maxPayload: 1_000_000);
         Assert.Null(decoder.DecodeText(Encoding.UTF8.GetBytes("52-/a,7[\"up\",{\"_placeholder\":true,\"num\":0},{\"_placeholder\":true,\"num\":1}]")));
         Assert.Null(decoder.DecodeBinary(new byte[] { 1 }));
         var packet = decoder.DecodeBinary(new byte[] { 2 });
@@ -70,10 +70,45 @@ public sealed class PacketCodecTests
     public void A_v2_connect_with_a_body_is_rejected() =>
         Assert.Throws<SocketIoProtocolException>(() => Parse("0/admin,{\"token\":1}", protocol: 3));
 
+    [Theory]
+    [InlineData("51-[\"x\",{\"_placeholder\":true,\"num\":0},{\"_placeholder\":true,\"num\":0}]")]
+    [InlineData("52-[\"x\",{\"_placeholder\":true,\"num\":0},{\"_placeholder\":true,\"num\":0}]")]
+    [InlineData("51-[\"x\",{\"_placeholder\":true,\"num\":1}]")]
+    [InlineData("51-[\"x\",{\"_placeholder\":true,\"num\":-1}]")]
+    [InlineData("51-[\"x\",{\"_placeholder\":true,\"num\":1.0}]")]
+    [InlineData("51-[\"x\",{\"_placeholder\":true,\"num\":\"0\"}]")]
+    [InlineData("51-[\"x\",{\"_placeholder\":true}]")]
+    [InlineData("51-[\"x\",{\"num\":0,\"_placeholder\":true,\"x\":{}}]")]
+    [InlineData("52-[\"x\",{\"_placeholder\":true,\"num\":0}]")]
+    [InlineData("51-[\"x\",{\"\\u005fplaceholder\":true,\"num\":0},{\"_placeholder\":true,\"num\":0}]")]
+    [InlineData("62-3[{\"_placeholder\":true,\"num\":0}]")]
+    public void Binary_packets_must_reference_each_attachment_exactly_once(string text) =>
+        Assert.Throws<SocketIoProtocolException>(() => Parse(text));
+
+    [Theory]
+    [InlineData("52-[\"x\",{\"a\":[{\"_placeholder\":true,\"num\":1}],\"b\":{\"num\":0,\"_placeholder\":true}}]")]
+    [InlineData("51-[\"x\",{\"_placeholder\":false,\"num\":7},{\"_placeholder\":true,\"num\":0}]")]
+    [InlineData("50-[\"x\",{\"_placeholder\":\"true\",\"num\":0}]")]
+    [InlineData("62-3[{\"_placeholder\":true,\"num\":1},{\"_placeholder\":true,\"num\":0}]")]
+    public void Placeholders_at_any_depth_and_in_any_order_are_accepted_once_each(string text) =>
+        Assert.Equal(int.Parse(text[1..text.IndexOf('-', StringComparison.Ordinal)], System.Globalization.CultureInfo.InvariantCulture), Parse(text).AttachmentCount);
+
+    [Fact]
+    public void Attachments_beyond_the_limit_or_past_maxPayload_with_their_packet_are_rejected()
+    {
+        Assert.Throws<SocketIoProtocolException>(() => PacketDecoder.Parse(Encoding.UTF8.GetBytes("53-[\"x\",{\"_placeholder\":true,\"num\":0},{\"_placeholder\":true,\"num\":1},{\"_placeholder\":true,\"num\":2}]"), 4, maxAttachments: 2));
+
+        var text = Encoding.UTF8.GetBytes("52-[\"x\",{\"_placeholder\":true,\"num\":0},{\"_placeholder\":true,\"num\":1}]");
+        var decoder = new PacketDecoder(4, maxAttachments: 10, maxPayload: text.Length + 100);
+        Assert.Null(decoder.DecodeText(text));
+        Assert.Null(decoder.DecodeBinary(new byte[60]));
+        Assert.Throws<SocketIoProtocolException>(() => decoder.DecodeBinary(new byte[41]));
+    }
+
     [Fact]
     public void Text_where_an_attachment_is_due_and_stray_binary_are_rejected()
     {
-        var decoder = new PacketDecoder(4);
+        var decoder = new PacketDecoder(4, maxAttachments: 10, maxPayload: 1_000_000);
         Assert.Throws<SocketIoProtocolException>(() => decoder.DecodeBinary(new byte[] { 1 }));
         decoder.DecodeText(Encoding.UTF8.GetBytes("51-[\"x\",{\"_placeholder\":true,\"num\":0}]"));
         Assert.Throws<SocketIoProtocolException>(() => decoder.DecodeText(Encoding.UTF8.GetBytes("2[\"y\"]")));

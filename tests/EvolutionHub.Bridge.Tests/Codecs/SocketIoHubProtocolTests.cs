@@ -84,6 +84,47 @@ public sealed class SocketIoHubProtocolTests
     }
 
     [Fact]
+    public void An_attachment_is_bound_once_and_a_second_reference_to_it_fails_to_bind()
+    {
+        var binder = new Binder { ["Upload"] = [typeof(byte[]), typeof(byte[])], ["Tree"] = [typeof(object)], ["Json"] = [typeof(JsonElement)] };
+        Assert.IsType<InvocationBindingFailureMessage>(Parse(Protocol(), "[\"Upload\",{\"_placeholder\":true,\"num\":0},{\"_placeholder\":true,\"num\":0}]", "1", binder, new byte[1000]));
+        Assert.IsType<InvocationBindingFailureMessage>(Parse(Protocol(), "[\"Tree\",[{\"_placeholder\":true,\"num\":0},{\"_placeholder\":true,\"num\":0}]]", "1", binder, new byte[1000]));
+        Assert.IsType<InvocationBindingFailureMessage>(Parse(Protocol(), "[\"Json\",[{\"_placeholder\":true,\"num\":0},{\"_placeholder\":true,\"num\":0}]]", "1", binder, new byte[1000]));
+    }
+
+    [Fact]
+    public void A_frame_over_the_limits_is_refused_from_its_header_before_its_bytes_arrive()
+    {
+        var protocol = new SocketIoHubProtocol(Options.Create(new SocketIoOptions { MaxPayload = 1000, MaxAttachments = 2 }));
+        var binder = new Binder { ["x"] = [typeof(object)] };
+        void Refused(BridgeFrameKind kind, int textLength, int attachments)
+        {
+            var header = new ArrayBufferWriter<byte>();
+            BridgeFrame.WriteHeader(header, kind, "1", textLength, attachments);
+            var input = new ReadOnlySequence<byte>(header.WrittenMemory);
+            Assert.Throws<InvalidDataException>(() => protocol.TryParseMessage(ref input, binder, out _));
+        }
+
+        Refused(BridgeFrameKind.Event, 1001, 0);
+        Refused(BridgeFrameKind.Event, -1, 0);
+        Refused(BridgeFrameKind.Event, 10, 3);
+
+        var output = new ArrayBufferWriter<byte>();
+        BridgeFrame.Write(output, BridgeFrameKind.Event, null, "[\"x\",1]"u8, [new byte[600], new byte[600]]);
+        var frames = new ReadOnlySequence<byte>(output.WrittenMemory);
+        Assert.Throws<InvalidDataException>(() => protocol.TryParseMessage(ref frames, binder, out _));
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("{}")]
+    [InlineData("[")]
+    [InlineData("[{}]")]
+    [InlineData("[\"unterminated")]
+    public void An_event_frame_without_an_event_name_is_not_from_the_bridge(string json) =>
+        Assert.Throws<InvalidDataException>(() => Parse(Protocol(), json, "1", new Binder()));
+
+    [Fact]
     public void Unknown_events_go_to_the_fallback_with_every_argument()
     {
         var message = Parse(Protocol("OnAny"), "[\"send_message\",{\"text\":\"hi\"},{\"_placeholder\":true,\"num\":0}]", "3",

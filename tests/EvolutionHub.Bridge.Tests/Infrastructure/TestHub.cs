@@ -13,6 +13,12 @@ public sealed class TestHubRecorder
     public ConcurrentQueue<string> Disconnected { get; } = new();
 
     public TaskCompletionSource<string> FirstDisconnect { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>The keys <see cref="TestHub.Hold"/> was invoked with, in order.</summary>
+    public ConcurrentQueue<string> Held { get; } = new();
+
+    /// <summary>Completing it lets every <see cref="TestHub.Hold"/> call return.</summary>
+    public TaskCompletionSource ReleaseHeld { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 }
 
 /// <summary>
@@ -62,6 +68,14 @@ public sealed class TestHub(TestHubRecorder recorder) : Hub
     public void Fail() => throw new HubException("Failed on purpose");
 
     public void Leave() => Context.Abort();
+
+    /// <summary>Answers only once the test completes <see cref="TestHubRecorder.ReleaseHeld"/>.</summary>
+    public async Task<string> Hold(string key)
+    {
+        recorder.Held.Enqueue(key);
+        await recorder.ReleaseHeld.Task;
+        return key;
+    }
 
     public object? OnAnyEvent(string eventName, object?[] arguments)
     {

@@ -1,3 +1,4 @@
+using System.Net;
 using Microsoft.Extensions.Logging;
 
 namespace EvolutionHub.Bridge.Internal.EngineIO;
@@ -8,5 +9,8 @@ internal sealed partial class EngineIoServer
     {
         [LoggerMessage(1, LogLevel.Debug, "Engine.IO session {SessionId} opened (protocol {Protocol}, {Transport}).", EventName = "SessionOpened")]
         public static partial void Opened(ILogger logger, string sessionId, int protocol, EngineTransportKind transport);
+
+        [LoggerMessage(2, LogLevel.Debug, "Engine.IO handshake from {Address} refused: {Reason}.", EventName = "HandshakeRefused")]
+        public static partial void Refused(ILogger logger, IPAddress? address, string reason);
     }
 }

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Globalization;
 using System.Security.Cryptography;
 using EvolutionHub.Bridge.Internal.EngineIO.Transports;
 using Microsoft.AspNetCore.Http;
@@ -21,6 +22,8 @@ internal sealed partial class EngineIoServer
     private readonly ILogger _logger;
     private readonly PollingTransport _polling;
     private readonly WebSocketTransport _webSocket;
+    private readonly SessionAdmission _admission;
+    private readonly HandshakeHeaderFilter _handshakeHeaders;
 
     public EngineIoServer(EngineIoApplication application, IOptions<SocketIoOptions> options, TimeProvider time, ILoggerFactory loggerFactory)
     {
@@ -31,6 +34,8 @@ internal sealed partial class EngineIoServer
         _logger = loggerFactory.CreateLogger<EngineIoServer>();
         _polling = new PollingTransport(_options, loggerFactory.CreateLogger<PollingTransport>());
         _webSocket = new WebSocketTransport(_options, time, loggerFactory.CreateLogger<WebSocketTransport>());
+        _admission = new SessionAdmission(_options, time);
+        _handshakeHeaders = new HandshakeHeaderFilter(_options);
     }
 
     public int SessionCount => _sessions.Count;
@@ -132,8 +137,23 @@ internal sealed partial class EngineIoServer
             return;
         }
 
-        var session = new EngineIoSocket(NewId(), protocol, EngineIoHandshake.From(context), _application, _options, _time,
-            _loggerFactory.CreateLogger<EngineIoSocket>(), closed => _sessions.TryRemove(closed.Id, out _));
+        if (_handshakeHeaders.Keep(context.Request.Headers) is not { } headers)
+        {
+            await RejectAsync(context, EngineIoError.BadRequest, "Bad request", StatusCodes.Status431RequestHeaderFieldsTooLarge);
+            return;
+        }
+
+        // Before any session state exists, and before a WebSocket is accepted.
+        if (!_admission.TryAdmit(context.Connection.RemoteIpAddress, out var lease, out var refusal))
+        {
+            Log.Refused(_logger, context.Connection.RemoteIpAddress, refusal.Message);
+            context.Response.Headers.RetryAfter = refusal.RetryAfterSeconds.ToString(CultureInfo.InvariantCulture);
+            await RejectAsync(context, EngineIoError.Forbidden, refusal.Message, refusal.StatusCode);
+            return;
+        }
+
+        var session = new EngineIoSocket(NewId(), protocol, EngineIoHandshake.From(context, headers), _application, _options, _time,
+            _loggerFactory.CreateLogger<EngineIoSocket>(), lease, closed => _sessions.TryRemove(closed.Id, out _));
         _sessions[session.Id] = session;
         Log.Opened(_logger, session.Id, protocol, transport);
 
@@ -155,9 +175,9 @@ internal sealed partial class EngineIoServer
         return Convert.ToBase64String(bytes).Replace('+', '-').Replace('/', '_');
     }
 
-    internal static Task RejectAsync(HttpContext context, EngineIoError code, string message)
+    internal static Task RejectAsync(HttpContext context, EngineIoError code, string message, int statusCode = StatusCodes.Status400BadRequest)
     {
-        context.Response.StatusCode = StatusCodes.Status400BadRequest;
+        context.Response.StatusCode = statusCode;
         context.Response.ContentType = "application/json";
         return context.Response.WriteAsync($$"""{"code":{{(int)code}},"message":"{{message}}"}""");
     }

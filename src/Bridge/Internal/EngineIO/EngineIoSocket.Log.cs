@@ -15,8 +15,8 @@ internal sealed partial class EngineIoSocket
         [LoggerMessage(3, LogLevel.Debug, "Engine.IO session {SessionId} sent malformed input: {Detail}.", EventName = "ProtocolError")]
         public static partial void ProtocolError(ILogger logger, string sessionId, string detail);
 
-        [LoggerMessage(4, LogLevel.Warning, "Engine.IO session {SessionId} has more than {PacketLimit} packets or {ByteLimit} bytes queued; closing it as too slow.", EventName = "SlowClient")]
-        public static partial void SlowClient(ILogger logger, string sessionId, int packetLimit, long byteLimit);
+        [LoggerMessage(4, LogLevel.Warning, "Engine.IO session {SessionId} is a slow consumer: {Bytes} bytes in {Packets} packets wait to be sent, over SocketIo:MaxBufferedBytes ({ByteLimit}) or SocketIo:MaxBufferedPackets ({PacketLimit}); closing it.", EventName = "SlowConsumer")]
+        public static partial void SlowConsumer(ILogger logger, string sessionId, long bytes, int packets, long byteLimit, int packetLimit);
 
         [LoggerMessage(5, LogLevel.Error, "The application of Engine.IO session {SessionId} failed; closing the session.", EventName = "ApplicationFailed")]
         public static partial void ApplicationFailed(ILogger logger, string sessionId, Exception exception);

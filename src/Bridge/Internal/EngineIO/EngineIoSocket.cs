@@ -15,11 +15,12 @@ internal sealed partial class EngineIoSocket : IEngineIoConnection
     private static readonly TimeSpan LingerTime = TimeSpan.FromSeconds(1);
     private readonly ILogger _logger;
     private readonly Action<EngineIoSocket> _onClosed;
+    private readonly SessionAdmission.SessionLease _lease;
     private readonly ITimer _heartbeatTimer;
     private readonly SemaphoreSlim _receiveLock = new(1, 1);
     private readonly CancellationTokenSource _closed = new();
-    private int _queuedPackets;
-    private long _queuedBytes;
+    private int _waitingPackets;
+    private long _waitingBytes;
     private int _closeStarted;
     private readonly TimeProvider _time;
     private volatile bool _awaitingPong;
@@ -29,8 +30,9 @@ internal sealed partial class EngineIoSocket : IEngineIoConnection
     private ITimer? _lingerTimer;
 
     public EngineIoSocket(string id, int protocol, EngineIoHandshake handshake, EngineIoApplication application, SocketIoOptions options,
-        TimeProvider time, ILogger logger, Action<EngineIoSocket> onClosed)
+        TimeProvider time, ILogger logger, SessionAdmission.SessionLease lease, Action<EngineIoSocket> onClosed)
     {
+        _lease = lease;
         Id = id;
         Protocol = protocol;
         Handshake = handshake;
@@ -52,8 +54,8 @@ internal sealed partial class EngineIoSocket : IEngineIoConnection
 
     public EngineTransportKind Transport { get; private set; } = EngineTransportKind.Polling;
 
-    /// <summary>Set while a polling → WebSocket upgrade is in progress.</summary>
-    public bool Upgrading { get; set; }
+    /// <summary>Where a polling → WebSocket upgrade stands.</summary>
+    public UpgradeState Upgrade { get; set; }
 
     public bool IsClosed => _closeStarted != 0;
 
@@ -101,7 +103,10 @@ internal sealed partial class EngineIoSocket : IEngineIoConnection
     public bool Send(ReadOnlyMemory<byte> data, bool isBinary) =>
         Enqueue(isBinary ? EnginePacket.Binary(data) : EnginePacket.Text(EnginePacketType.Message, data.Span));
 
-    /// <summary>Queues an encoded packet for whichever transport is active.</summary>
+    /// <summary>
+    /// Queues an encoded packet for whichever transport is active. A session whose packets waiting to be sent pass the
+    /// limits is closed at once: it is not reading, and nobody else waits for it.
+    /// </summary>
     public bool Enqueue(EnginePacket packet)
     {
         if (IsClosed)
@@ -109,10 +114,11 @@ internal sealed partial class EngineIoSocket : IEngineIoConnection
             return false;
         }
 
-        if (Interlocked.Increment(ref _queuedPackets) > _options.MaxBufferedPackets
-            || Interlocked.Add(ref _queuedBytes, packet.Frame.Length) > _options.MaxBufferedBytes)
+        var packets = Interlocked.Increment(ref _waitingPackets);
+        var bytes = Interlocked.Add(ref _waitingBytes, packet.Frame.Length);
+        if (packets > _options.MaxBufferedPackets || bytes > _options.MaxBufferedBytes)
         {
-            Log.SlowClient(_logger, Id, _options.MaxBufferedPackets, _options.MaxBufferedBytes);
+            Log.SlowConsumer(_logger, Id, bytes, packets, _options.MaxBufferedBytes, _options.MaxBufferedPackets);
             CloseCore("transport error", sendClosePacket: false);
             return false;
         }
@@ -120,17 +126,14 @@ internal sealed partial class EngineIoSocket : IEngineIoConnection
         return _outgoing.TryWrite(packet);
     }
 
-    /// <summary>Takes a packet out of the queue for a transport to write.</summary>
-    public bool TryDequeue(out EnginePacket packet)
-    {
-        if (_outgoing.TryRead(out packet))
-        {
-            Interlocked.Decrement(ref _queuedPackets);
-            Interlocked.Add(ref _queuedBytes, -packet.Frame.Length);
-            return true;
-        }
+    /// <summary>Takes a packet out of the queue for a transport to write; it waits (and counts) until <see cref="Sent"/>.</summary>
+    public bool TryDequeue(out EnginePacket packet) => _outgoing.TryRead(out packet);
 
-        return false;
+    /// <summary>The transport wrote <paramref name="packet"/> to its connection: it no longer waits.</summary>
+    public void Sent(in EnginePacket packet)
+    {
+        Interlocked.Decrement(ref _waitingPackets);
+        Interlocked.Add(ref _waitingBytes, -packet.Frame.Length);
     }
 
     /// <summary>Hands decoded incoming packets to the session, in order.</summary>
@@ -196,7 +199,7 @@ internal sealed partial class EngineIoSocket : IEngineIoConnection
         lock (this)
         {
             Transport = EngineTransportKind.WebSocket;
-            Upgrading = false;
+            Upgrade = UpgradeState.None;
             PendingPoll?.Cancel();
         }
     }
@@ -233,10 +236,12 @@ internal sealed partial class EngineIoSocket : IEngineIoConnection
         }
 
         Log.Closed(_logger, Id, reason);
+        _lease.Release();
         _heartbeatTimer.Dispose();
-        if (sendClosePacket)
+        if (sendClosePacket && _outgoing.TryWrite(EnginePacket.Close))
         {
-            _outgoing.TryWrite(EnginePacket.Close);
+            Interlocked.Increment(ref _waitingPackets);
+            Interlocked.Add(ref _waitingBytes, EnginePacket.Close.Frame.Length);
         }
 
         _outgoing.Complete();

@@ -7,7 +7,8 @@ namespace EvolutionHub.Bridge.Internal.Hubs;
 
 /// <summary>
 /// Socket.IO binary attachments during one (synchronous) serialization: <c>byte[]</c> values are written as
-/// <c>{"_placeholder":true,"num":n}</c> with their bytes collected, and placeholders are read back from the packet's attachments.
+/// <c>{"_placeholder":true,"num":n}</c> with their bytes collected, and placeholders are read back from the packet's
+/// attachments, each at most once: a packet never costs more than the bytes it brought.
 /// </summary>
 internal sealed class BinaryAttachments
 {
@@ -19,6 +20,7 @@ internal sealed class BinaryAttachments
 
     private readonly List<ReadOnlyMemory<byte>> _written = [];
     private IReadOnlyList<ReadOnlySequence<byte>> _received = [];
+    private bool[] _taken = [];
     private bool _writing;
 
     public static BinaryAttachments? Current => t_current;
@@ -46,6 +48,12 @@ internal sealed class BinaryAttachments
         var attachments = t_pooled ??= new BinaryAttachments();
         attachments._received = received;
         attachments._writing = writing;
+        if (attachments._taken.Length < received.Count)
+        {
+            attachments._taken = new bool[received.Count];
+        }
+
+        Array.Clear(attachments._taken, 0, received.Count);
         t_current = attachments;
         return attachments;
     }
@@ -56,8 +64,22 @@ internal sealed class BinaryAttachments
         return _written.Count - 1;
     }
 
-    public byte[] Get(int num) =>
-        num >= 0 && num < _received.Count ? _received[num].ToArray() : throw new JsonException($"no binary attachment {num}");
+    /// <summary>The bytes of attachment <paramref name="num"/>; a second reference to it is an error, not a second copy.</summary>
+    public byte[] Get(int num)
+    {
+        if (num < 0 || num >= _received.Count)
+        {
+            throw new JsonException($"no binary attachment {num}");
+        }
+
+        if (_taken[num])
+        {
+            throw new JsonException($"binary attachment {num} is referenced twice");
+        }
+
+        _taken[num] = true;
+        return _received[num].ToArray();
+    }
 
     public static bool IsPlaceholder(JsonObject node, out int num)
     {

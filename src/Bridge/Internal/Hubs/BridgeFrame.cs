@@ -56,13 +56,33 @@ internal readonly struct BridgeFrame(BridgeFrameKind kind, string? id, ReadOnlyS
         }
     }
 
-    /// <summary>Reads one frame from <paramref name="input"/>, advancing it; false when the frame is not complete yet.</summary>
-    public static bool TryRead(ref ReadOnlySequence<byte> input, out BridgeFrame frame)
+    /// <summary>Reads one frame the hub wrote from <paramref name="input"/>, advancing it; false when the frame is not complete yet.</summary>
+    public static bool TryRead(ref ReadOnlySequence<byte> input, out BridgeFrame frame) => TryRead(ref input, out frame, BridgeFrameLimits.None);
+
+    /// <summary>
+    /// Reads one frame from <paramref name="input"/>, advancing it; false when the frame is not complete yet. A frame over
+    /// <paramref name="limits"/> is refused from its header on, before its bytes are waited for.
+    /// </summary>
+    /// <exception cref="InvalidDataException">The frame is malformed or over the limits.</exception>
+    public static bool TryRead(ref ReadOnlySequence<byte> input, out BridgeFrame frame, BridgeFrameLimits limits)
     {
         frame = default;
         var reader = new SequenceReader<byte>(input);
-        if (!reader.TryRead(out var kind) || !reader.TryReadLittleEndian(out short idLength) || !reader.TryReadLittleEndian(out int textLength)
-            || !reader.TryReadLittleEndian(out short attachmentCount) || reader.Remaining < (ushort)idLength + (long)textLength)
+        if (!reader.TryRead(out var kind) || !reader.TryReadLittleEndian(out short rawIdLength) || !reader.TryReadLittleEndian(out int textLength)
+            || !reader.TryReadLittleEndian(out short rawAttachmentCount))
+        {
+            return false;
+        }
+
+        var idLength = (ushort)rawIdLength;
+        var attachmentCount = (ushort)rawAttachmentCount;
+        long bytes = textLength;
+        if (textLength < 0 || bytes > limits.MaxBytes || idLength > limits.MaxIdBytes || attachmentCount > limits.MaxAttachments)
+        {
+            throw new InvalidDataException($"a frame of {bytes} bytes, a {idLength}-byte id and {attachmentCount} attachments is over the limits or malformed");
+        }
+
+        if (reader.Remaining < idLength + bytes)
         {
             return false;
         }
@@ -70,17 +90,28 @@ internal readonly struct BridgeFrame(BridgeFrameKind kind, string? id, ReadOnlyS
         string? id = null;
         if (idLength != 0)
         {
-            id = Encoding.UTF8.GetString(reader.UnreadSequence.Slice(0, (ushort)idLength));
-            reader.Advance((ushort)idLength);
+            id = Encoding.UTF8.GetString(reader.UnreadSequence.Slice(0, idLength));
+            reader.Advance(idLength);
         }
 
         var text = reader.UnreadSequence.Slice(0, textLength);
         reader.Advance(textLength);
 
-        var attachments = attachmentCount == 0 ? [] : new ReadOnlySequence<byte>[(ushort)attachmentCount];
+        var attachments = attachmentCount == 0 ? [] : new ReadOnlySequence<byte>[attachmentCount];
         for (var i = 0; i < attachments.Length; i++)
         {
-            if (!reader.TryReadLittleEndian(out int length) || reader.Remaining < length)
+            if (!reader.TryReadLittleEndian(out int length))
+            {
+                return false;
+            }
+
+            bytes += length;
+            if (length < 0 || bytes > limits.MaxBytes)
+            {
+                throw new InvalidDataException($"a frame's attachments pass {limits.MaxBytes} bytes or are malformed");
+            }
+
+            if (reader.Remaining < length)
             {
                 return false;
             }
@@ -93,4 +124,17 @@ internal readonly struct BridgeFrame(BridgeFrameKind kind, string? id, ReadOnlyS
         input = input.Slice(reader.Position);
         return true;
     }
+}
+
+/// <summary>What one frame may hold: attachments, bytes (text and attachments together) and bytes of id.</summary>
+internal readonly record struct BridgeFrameLimits(int MaxAttachments, long MaxBytes, int MaxIdBytes)
+{
+    /// <summary>The ids a client's frames carry: ack ids, and the hub's invocation ids (a node name and a counter on a farm).</summary>
+    public const int ClientIdBytes = 1024;
+
+    /// <summary>No bounds but the format's own: for the frames the hub itself writes.</summary>
+    public static readonly BridgeFrameLimits None = new(ushort.MaxValue, long.MaxValue, ushort.MaxValue);
+
+    /// <summary>The frames the bridge writes for a client's packets, which it decoded within these options.</summary>
+    public static BridgeFrameLimits ForClients(SocketIoOptions options) => new(options.MaxAttachments, options.MaxPayload, ClientIdBytes);
 }

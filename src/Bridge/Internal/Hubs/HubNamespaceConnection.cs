@@ -3,6 +3,7 @@ using System.IO.Pipelines;
 using System.Security.Claims;
 using EvolutionHub.Bridge.Internal.EngineIO;
 using EvolutionHub.Bridge.Internal.EngineIO.Parser;
+using EvolutionHub.Bridge.Internal.SocketIO;
 using EvolutionHub.Bridge.Internal.SocketIO.Parser;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Http.Features;
@@ -20,6 +21,7 @@ namespace EvolutionHub.Bridge.Internal.Hubs;
 internal sealed partial class HubNamespaceConnection : IHubFrameHandler
 {
     private static readonly byte[] Handshake = "{\"protocol\":\"socketio\",\"version\":1}\u001e"u8.ToArray();
+    private static readonly byte[] TooManyPendingAcks = "[{\"error\":\"Too many pending acknowledgements\"}]"u8.ToArray();
 
     private readonly EngineIoSocket _engine;
     private readonly NamespaceEncoder _encoder;
@@ -30,15 +32,21 @@ internal sealed partial class HubNamespaceConnection : IHubFrameHandler
     private readonly DefaultConnectionContext _context;
     private readonly Lock _acksLock = new();
     private readonly SemaphoreSlim _writeLock = new(1, 1);
+    private readonly PendingAcks _pendingAcks;
     private Dictionary<long, string>? _serverAcks;
     private long _nextAckId;
+
+    // Under _acksLock: the client's acknowledgements this connection counts in the session's PendingAcks.
+    private int _awaitedAcks;
+    private bool _acksEnded;
     private Task _hubTask = Task.CompletedTask;
     private int _state;
 
     public HubNamespaceConnection(EngineIoSocket engine, SocketIoFeature feature, ClaimsPrincipal user, IReadOnlyDictionary<object, object?>? items,
-        NamespaceEncoders encoders, PipeOptions toHubPipeOptions, ILogger logger)
+        PendingAcks pendingAcks, NamespaceEncoders encoders, PipeOptions toHubPipeOptions, ILogger logger)
     {
         _engine = engine;
+        _pendingAcks = pendingAcks;
         _toHub = new Pipe(toHubPipeOptions);
         _output = new HubOutputWriter(this);
         Feature = feature;
@@ -95,6 +103,8 @@ internal sealed partial class HubNamespaceConnection : IHubFrameHandler
 
     private async Task RunHubAsync(ConnectionHandler handler)
     {
+        // Set in this async method, the grant flows into the handshake below and not back to the caller.
+        SocketIoHubProtocolResolver.GrantHandshake();
         try
         {
             await handler.OnConnectedAsync(_context);
@@ -105,6 +115,7 @@ internal sealed partial class HubNamespaceConnection : IHubFrameHandler
         }
         finally
         {
+            EndAwaitedAcks();
             _output.Complete();
             ChangeState(ConnectionState.HubEnded);
         }
@@ -156,6 +167,7 @@ internal sealed partial class HubNamespaceConnection : IHubFrameHandler
                 type = frame.Attachments.Count > 0 ? SocketIoPacketType.BinaryEvent : SocketIoPacketType.Event;
                 break;
             case BridgeFrameKind.Ack when long.TryParse(frame.Id, out var id):
+                AckAnswered();
                 ackId = id;
                 type = frame.Attachments.Count > 0 ? SocketIoPacketType.BinaryAck : SocketIoPacketType.Ack;
                 break;
@@ -184,13 +196,23 @@ internal sealed partial class HubNamespaceConnection : IHubFrameHandler
         }
     }
 
-    /// <summary>Hands a client EVENT or ACK to the hub. Called in order, one at a time, by the session's receive path.</summary>
+    /// <summary>
+    /// Hands a client EVENT or ACK to the hub. Called in order, one at a time, by the session's receive path. An event with
+    /// an ack id beyond the session's <see cref="SocketIoOptions.MaxPendingAcks"/> is answered with an error at once instead.
+    /// </summary>
     public async ValueTask ReceiveAsync(SocketIoPacket packet)
     {
         string? id;
         BridgeFrameKind kind;
         if (packet.Type is SocketIoPacketType.Event or SocketIoPacketType.BinaryEvent)
         {
+            if (packet.Id is { } ackId && !TryAwaitAck())
+            {
+                Log.TooManyPendingAcks(_logger, Feature.SocketId, ackId);
+                _engine.Enqueue(PacketEncoder.Encode(SocketIoPacketType.Ack, _encoder.Prefix, ackId, 0, TooManyPendingAcks));
+                return;
+            }
+
             kind = BridgeFrameKind.Event;
             id = packet.Id?.ToString(System.Globalization.CultureInfo.InvariantCulture);
         }
@@ -218,6 +240,49 @@ internal sealed partial class HubNamespaceConnection : IHubFrameHandler
         finally
         {
             _writeLock.Release();
+        }
+    }
+
+    private bool TryAwaitAck()
+    {
+        lock (_acksLock)
+        {
+            // Once the hub has ended, the event goes nowhere and awaits nothing.
+            if (_acksEnded)
+            {
+                return true;
+            }
+
+            if (!_pendingAcks.TryAdd())
+            {
+                return false;
+            }
+
+            _awaitedAcks++;
+            return true;
+        }
+    }
+
+    private void AckAnswered()
+    {
+        lock (_acksLock)
+        {
+            if (_awaitedAcks > 0)
+            {
+                _awaitedAcks--;
+                _pendingAcks.Remove(1);
+            }
+        }
+    }
+
+    /// <summary>The hub ended: what it had not answered never will be, and no longer counts against the session.</summary>
+    private void EndAwaitedAcks()
+    {
+        lock (_acksLock)
+        {
+            _acksEnded = true;
+            _pendingAcks.Remove(_awaitedAcks);
+            _awaitedAcks = 0;
         }
     }
 

@@ -1,5 +1,6 @@
 using System.Security.Claims;
 using EvolutionHub.Bridge.Internal.EngineIO;
+using EvolutionHub.Bridge.Internal.SocketIO;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -23,9 +24,10 @@ internal sealed class HubNamespaceConnector<THub>(IServiceProvider services, IOp
         resumeWriterThreshold: Math.Max(32 * 1024, 2L * options.Value.MaxPayload),
         useSynchronizationContext: false);
 
-    public async Task<(HubNamespaceConnection? Connection, string? Error)> ConnectAsync(EngineIoSocket engine, SocketIoFeature feature, ClaimsPrincipal user, IReadOnlyDictionary<object, object?>? items)
+    public async Task<(HubNamespaceConnection? Connection, string? Error)> ConnectAsync(EngineIoSocket engine, SocketIoFeature feature, ClaimsPrincipal user,
+        IReadOnlyDictionary<object, object?>? items, PendingAcks pendingAcks)
     {
-        var connection = new HubNamespaceConnection(engine, feature, user, items, _encoders, _toHubPipeOptions, logger);
+        var connection = new HubNamespaceConnection(engine, feature, user, items, pendingAcks, _encoders, _toHubPipeOptions, logger);
         var error = await connection.StartAsync(_handler);
         return error is null ? (connection, null) : (null, error);
     }

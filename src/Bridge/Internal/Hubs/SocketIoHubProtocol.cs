@@ -25,6 +25,7 @@ internal sealed class SocketIoHubProtocol : IHubProtocol
     private readonly JsonSerializerOptions _serializerOptions;
     private readonly string? _fallbackMethod;
     private readonly bool _invokeHubMethods;
+    private readonly BridgeFrameLimits _limits;
 
     public SocketIoHubProtocol(IOptions<SocketIoOptions> options)
     {
@@ -32,6 +33,7 @@ internal sealed class SocketIoHubProtocol : IHubProtocol
         _serializerOptions.Converters.Add(new AttachmentByteArrayConverter());
         _fallbackMethod = options.Value.FallbackMethod;
         _invokeHubMethods = options.Value.InvokeHubMethods || _fallbackMethod is null;
+        _limits = BridgeFrameLimits.ForClients(options.Value);
     }
 
     public string Name => ProtocolName;
@@ -128,7 +130,7 @@ internal sealed class SocketIoHubProtocol : IHubProtocol
     public bool TryParseMessage(ref ReadOnlySequence<byte> input, IInvocationBinder binder, [NotNullWhen(true)] out HubMessage? message)
     {
         message = null;
-        if (!BridgeFrame.TryRead(ref input, out var frame))
+        if (!BridgeFrame.TryRead(ref input, out var frame, _limits))
         {
             return false;
         }
@@ -147,9 +149,7 @@ internal sealed class SocketIoHubProtocol : IHubProtocol
     {
         var json = frame.Text.IsSingleSegment ? frame.Text.First : frame.Text.ToArray();
         var reader = new Utf8JsonReader(json.Span);
-        reader.Read();
-        reader.Read();
-        var eventName = reader.TokenType == JsonTokenType.String ? reader.GetString()! : reader.GetDouble().ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var eventName = ReadEventName(ref reader);
 
         var target = eventName;
         IReadOnlyList<Type> parameterTypes;
@@ -183,6 +183,32 @@ internal sealed class SocketIoHubProtocol : IHubProtocol
         {
             BinaryAttachments.End();
         }
+    }
+
+    /// <summary>Reads <c>["name"</c> or <c>[number</c>; the bridge sends nothing else, so anything else is not from the bridge.</summary>
+    private static string ReadEventName(ref Utf8JsonReader reader)
+    {
+        try
+        {
+            if (reader.Read() && reader.TokenType == JsonTokenType.StartArray && reader.Read())
+            {
+                if (reader.TokenType == JsonTokenType.String)
+                {
+                    return reader.GetString()!;
+                }
+
+                if (reader.TokenType == JsonTokenType.Number)
+                {
+                    return reader.GetDouble().ToString(System.Globalization.CultureInfo.InvariantCulture);
+                }
+            }
+        }
+        catch (Exception ex) when (ex is JsonException or FormatException or InvalidOperationException)
+        {
+            throw new InvalidDataException("an event frame without a valid event name", ex);
+        }
+
+        throw new InvalidDataException("an event frame without an event name");
     }
 
     private object?[] ReadArguments(ref Utf8JsonReader reader, IReadOnlyList<Type> parameterTypes, bool hasAttachments)
@@ -267,10 +293,14 @@ internal sealed class SocketIoHubProtocol : IHubProtocol
 
         var json = frame.Text.IsSingleSegment ? frame.Text.First : frame.Text.ToArray();
         var reader = new Utf8JsonReader(json.Span);
-        reader.Read();
         BinaryAttachments.BeginRead(frame.Attachments);
         try
         {
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartArray)
+            {
+                throw new InvalidDataException("an acknowledgement frame without an argument array");
+            }
+
             if (!reader.Read() || reader.TokenType == JsonTokenType.EndArray)
             {
                 return CompletionMessage.WithResult(invocationId, null);

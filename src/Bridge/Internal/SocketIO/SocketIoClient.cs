@@ -28,6 +28,8 @@ internal sealed partial class SocketIoClient
     private readonly PacketDecoder _decoder;
     private readonly Dictionary<string, HubNamespaceConnection> _namespaces = new(StringComparer.Ordinal);
     private readonly ITimer _connectTimer;
+    private readonly int _maxNamespaces;
+    private readonly PendingAcks _pendingAcks;
     private bool _closed;
 
     public SocketIoClient(EngineIoSocket engine, IHubNamespaceConnector connector, ISocketIoConnectHandler connectHandler, IServiceProvider services,
@@ -38,7 +40,9 @@ internal sealed partial class SocketIoClient
         _connectHandler = connectHandler;
         _services = services;
         _logger = logger;
-        _decoder = new PacketDecoder(engine.Protocol);
+        _decoder = new PacketDecoder(engine.Protocol, options.MaxAttachments, options.MaxPayload);
+        _maxNamespaces = options.MaxNamespacesPerSession;
+        _pendingAcks = new PendingAcks(options.MaxPendingAcks);
         _connectTimer = time.CreateTimer(static s => ((SocketIoClient)s!).OnConnectTimeout(), this, TimeSpan.FromMilliseconds(options.ConnectTimeout), Timeout.InfiniteTimeSpan);
     }
 
@@ -101,6 +105,19 @@ internal sealed partial class SocketIoClient
     private async ValueTask ConnectAsync(SocketIoPacket packet)
     {
         var ns = packet.Namespace;
+        int joined;
+        lock (_namespaces)
+        {
+            joined = _namespaces.Count;
+        }
+
+        // Connects run one at a time (the receive path awaits each), so the count cannot change under this check.
+        if (joined >= _maxNamespaces)
+        {
+            SendConnectError(ns, new SocketIoError("Too many namespaces"));
+            return;
+        }
+
         var feature = new SocketIoFeature(ns, NewSocketId(ns), _engine, ReadAuth(packet), MergeQuery(_engine.Handshake.Query, packet.Query));
         var context = new SocketIoConnectContext(feature, _services);
         HubNamespaceConnection? connection;
@@ -114,7 +131,7 @@ internal sealed partial class SocketIoClient
                 return;
             }
 
-            (connection, error) = await _connector.ConnectAsync(_engine, feature, context.User, context.ItemsSet);
+            (connection, error) = await _connector.ConnectAsync(_engine, feature, context.User, context.ItemsSet, _pendingAcks);
         }
         catch (Exception ex) when (!_engine.IsClosed)
         {

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Buffers.Text;
 using System.Globalization;
 using System.Text;
 using EvolutionHub.Bridge.Internal.EngineIO.Parser;
@@ -15,6 +16,7 @@ internal static class PayloadCodecV3
 {
     private const byte LengthEnd = 0xFF;
     private const byte MessageTypeByte = 4;
+    private const int MaxLengthDigits = 9;
 
     public static EngineMessage DecodePacket(ReadOnlyMemory<byte> frame, bool isBinary)
     {
@@ -45,21 +47,15 @@ internal static class PayloadCodecV3
 
     private static List<EngineMessage> DecodeTextPayload(ReadOnlyMemory<byte> payload)
     {
-        var text = Encoding.UTF8.GetString(payload.Span);
         var packets = new List<EngineMessage>();
+        var span = payload.Span;
         var position = 0;
-        while (position < text.Length)
+        while (position < span.Length)
         {
-            var colon = text.IndexOf(':', position);
-            if (colon <= position || !int.TryParse(text.AsSpan(position, colon - position), NumberStyles.None, CultureInfo.InvariantCulture, out var length)
-                || length == 0 || colon + 1 + length > text.Length)
-            {
-                throw new EngineProtocolException("invalid v3 payload length");
-            }
-
-            var packet = text.Substring(colon + 1, length);
-            packets.Add(DecodeTextPacket(packet));
-            position = colon + 1 + length;
+            var length = ReadTextLength(span, ref position);
+            var end = SkipUtf16CodeUnits(span, position, length);
+            packets.Add(DecodeTextPacket(payload[position..end]));
+            position = end;
         }
 
         if (packets.Count == 0)
@@ -70,26 +66,81 @@ internal static class PayloadCodecV3
         return packets;
     }
 
-    private static EngineMessage DecodeTextPacket(string packet)
+    /// <summary>Reads <c>length:</c>, a decimal count of UTF-16 code units above zero.</summary>
+    private static int ReadTextLength(ReadOnlySpan<byte> span, ref int position)
     {
-        if (packet[0] == 'b')
+        var length = 0;
+        var digits = 0;
+        while (position < span.Length && span[position] != (byte)':')
         {
-            if (packet.Length < 2 || packet[1] != (char)EnginePacketType.Message)
+            // Nine digits are more than any body maxPayload allows, and cannot overflow.
+            if (!char.IsAsciiDigit((char)span[position]) || ++digits > MaxLengthDigits)
             {
-                throw new EngineProtocolException("invalid base64 packet");
+                throw new EngineProtocolException("invalid v3 payload length");
             }
 
-            try
-            {
-                return new EngineMessage(EnginePacketType.Message, Convert.FromBase64String(packet[2..]), true);
-            }
-            catch (FormatException)
-            {
-                throw new EngineProtocolException("invalid base64 in binary packet");
-            }
+            length = (length * 10) + (span[position++] - '0');
         }
 
-        return PayloadCodec.DecodePacket(Encoding.UTF8.GetBytes(packet), false);
+        if (position == span.Length || length == 0)
+        {
+            throw new EngineProtocolException("invalid v3 payload length");
+        }
+
+        position++;
+        return length;
+    }
+
+    /// <summary>The end of the UTF-8 text starting at <paramref name="start"/> that is <paramref name="codeUnits"/> UTF-16 code units long.</summary>
+    private static int SkipUtf16CodeUnits(ReadOnlySpan<byte> span, int start, int codeUnits)
+    {
+        var position = start;
+        while (codeUnits > 0)
+        {
+            if (position == span.Length)
+            {
+                throw new EngineProtocolException("truncated v3 payload");
+            }
+
+            if (span[position] < 0x80)
+            {
+                position++;
+                codeUnits--;
+                continue;
+            }
+
+            if (Rune.DecodeFromUtf8(span[position..], out var rune, out var consumed) != OperationStatus.Done || rune.Utf16SequenceLength > codeUnits)
+            {
+                throw new EngineProtocolException("invalid UTF-8 in v3 payload");
+            }
+
+            position += consumed;
+            codeUnits -= rune.Utf16SequenceLength;
+        }
+
+        return position;
+    }
+
+    private static EngineMessage DecodeTextPacket(ReadOnlyMemory<byte> packet)
+    {
+        if (packet.Span[0] != (byte)'b')
+        {
+            return PayloadCodec.DecodePacket(packet, false);
+        }
+
+        if (packet.Length < 2 || packet.Span[1] != (byte)EnginePacketType.Message)
+        {
+            throw new EngineProtocolException("invalid base64 packet");
+        }
+
+        var base64 = packet.Span[2..];
+        var bytes = new byte[Base64.GetMaxDecodedFromUtf8Length(base64.Length)];
+        if (Base64.DecodeFromUtf8(base64, bytes, out _, out var written) != OperationStatus.Done)
+        {
+            throw new EngineProtocolException("invalid base64 in binary packet");
+        }
+
+        return new EngineMessage(EnginePacketType.Message, bytes.AsMemory(0, written), true);
     }
 
     private static List<EngineMessage> DecodeBinaryPayload(ReadOnlyMemory<byte> payload)
@@ -110,7 +161,7 @@ internal static class PayloadCodecV3
             var digits = 0;
             while (position < span.Length && span[position] != LengthEnd)
             {
-                if (span[position] > 9 || ++digits > 9)
+                if (span[position] > 9 || ++digits > MaxLengthDigits)
                 {
                     throw new EngineProtocolException("invalid v3 binary payload length");
                 }

@@ -13,6 +13,7 @@ internal sealed partial class PollingTransport(SocketIoOptions options, ILogger<
     private const string TextContentType = "text/plain; charset=UTF-8";
     private const string BinaryContentType = "application/octet-stream";
     private const int MaxPacketsPerResponse = 1024;
+    private static readonly TimeSpan UpgradePollDelay = TimeSpan.FromMilliseconds(100);
 
     public async Task PollAsync(HttpContext context, EngineIoSocket session)
     {
@@ -42,12 +43,15 @@ internal sealed partial class PollingTransport(SocketIoOptions options, ILogger<
             return;
         }
 
+        if (session.Upgrade == UpgradeState.Probed)
+        {
+            // The client pauses its polling to upgrade: answer in a moment so that it can, not at once so that it cannot spin.
+            poll.CancelAfter(UpgradePollDelay);
+        }
+
         try
         {
-            if (!session.Upgrading)
-            {
-                await session.Outgoing.WaitToReadAsync(poll.Token);
-            }
+            await session.Outgoing.WaitToReadAsync(poll.Token);
         }
         catch (OperationCanceledException)
         {
@@ -67,17 +71,34 @@ internal sealed partial class PollingTransport(SocketIoOptions options, ILogger<
         }
 
         var packets = new List<EnginePacket>();
-        while (packets.Count < MaxPacketsPerResponse && session.TryDequeue(out var packet))
+
+        // Once the session moved to its WebSocket, the queue is the socket's.
+        while (packets.Count < MaxPacketsPerResponse && session.Transport == EngineTransportKind.Polling && session.TryDequeue(out var packet))
         {
             packets.Add(packet);
         }
 
         if (packets.Count == 0)
         {
-            packets.Add(EnginePacket.Noop);
+            await WritePayloadAsync(context, session, [EnginePacket.Noop]);
+            return;
         }
 
-        await WritePayloadAsync(context, session, packets);
+        try
+        {
+            await WritePayloadAsync(context, session, packets);
+        }
+        catch (Exception ex) when (ex is IOException or OperationCanceledException)
+        {
+            // The packets are lost with the request: the session cannot go on as if they had arrived.
+            session.OnTransportClosed("transport close");
+            return;
+        }
+
+        foreach (var packet in packets)
+        {
+            session.Sent(packet);
+        }
     }
 
     /// <summary>Answers a poll with a noop packet.</summary>

@@ -21,9 +21,23 @@ internal sealed partial class WebSocketTransport(SocketIoOptions options, TimePr
     /// <summary>A session whose first transport is the WebSocket.</summary>
     public async Task OpenAsync(HttpContext context, EngineIoSocket session)
     {
-        using var socket = await context.WebSockets.AcceptWebSocketAsync();
-        session.Open(EngineTransportKind.WebSocket);
-        await RunAsync(socket, session);
+        WebSocket socket;
+        try
+        {
+            socket = await context.WebSockets.AcceptWebSocketAsync();
+        }
+        catch
+        {
+            // The session was never opened; closing it gives its place back.
+            session.OnTransportClosed("transport error");
+            throw;
+        }
+
+        using (socket)
+        {
+            session.Open(EngineTransportKind.WebSocket);
+            await RunAsync(socket, session);
+        }
     }
 
     /// <summary>A polling session moving onto a WebSocket.</summary>
@@ -33,8 +47,11 @@ internal sealed partial class WebSocketTransport(SocketIoOptions options, TimePr
         bool upgradable;
         lock (session)
         {
-            upgradable = session.Transport == EngineTransportKind.Polling && !session.Upgrading;
-            session.Upgrading |= upgradable;
+            upgradable = session.Transport == EngineTransportKind.Polling && session.Upgrade == UpgradeState.None;
+            if (upgradable)
+            {
+                session.Upgrade = UpgradeState.AwaitingProbe;
+            }
         }
 
         if (!upgradable)
@@ -44,21 +61,31 @@ internal sealed partial class WebSocketTransport(SocketIoOptions options, TimePr
             return;
         }
 
-        using var deadline = new CancellationTokenSource(UpgradeTimeout, time);
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(deadline.Token, session.Closed);
+        bool probed;
         try
         {
-            if (!await ProbeAsync(socket, session, linked.Token))
-            {
-                session.Upgrading = false;
-                await CloseQuietlyAsync(socket);
-                return;
-            }
+            using var deadline = new CancellationTokenSource(UpgradeTimeout, time);
+            using var linked = CancellationTokenSource.CreateLinkedTokenSource(deadline.Token, session.Closed);
+            probed = await ProbeAsync(socket, session, linked.Token);
         }
         catch (Exception ex) when (ex is OperationCanceledException or WebSocketException or EngineProtocolException)
         {
             Log.UpgradeFailed(logger, session.Id, ex.Message);
-            session.Upgrading = false;
+            probed = false;
+        }
+        catch (PayloadTooLargeException)
+        {
+            // As on any transport, a message over maxPayload ends the session.
+            Log.FrameTooLarge(logger, session.Id, options.MaxPayload);
+            session.Upgrade = UpgradeState.None;
+            session.OnTransportClosed("transport error");
+            await CloseQuietlyAsync(socket, WebSocketCloseStatus.MessageTooBig);
+            return;
+        }
+
+        if (!probed)
+        {
+            session.Upgrade = UpgradeState.None;
             await CloseQuietlyAsync(socket);
             return;
         }
@@ -82,7 +109,9 @@ internal sealed partial class WebSocketTransport(SocketIoOptions options, TimePr
             {
                 case EnginePacketType.Ping when packet.Data.Span.SequenceEqual(ProbeData):
                     await SendAsync(socket, session, EnginePacket.Text(EnginePacketType.Pong, ProbeData), cancellationToken);
+
                     // Let a pending poll return so that the client can pause polling.
+                    session.Upgrade = UpgradeState.Probed;
                     session.PendingPoll?.Cancel();
                     break;
                 case EnginePacketType.Upgrade:
@@ -170,12 +199,14 @@ internal sealed partial class WebSocketTransport(SocketIoOptions options, TimePr
                 while (session.TryDequeue(out var packet))
                 {
                     await SendAsync(socket, session, packet, CancellationToken.None);
+                    session.Sent(packet);
                 }
             }
 
             while (session.TryDequeue(out var packet))
             {
                 await SendAsync(socket, session, packet, CancellationToken.None);
+                session.Sent(packet);
             }
         }
         catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or ObjectDisposedException)

@@ -6,17 +6,21 @@ namespace EvolutionHub.Bridge.Internal.SocketIO.Parser;
 /// <summary>
 /// Decodes Socket.IO packets from Engine.IO messages: <c>type[attachments-][/namespace,][id][json]</c>, then the
 /// binary attachments of BINARY_EVENT and BINARY_ACK as the following binary messages. One decoder per session.
+/// A binary packet announces at most <paramref name="maxAttachments"/> attachments, references each exactly once, and
+/// stays, attachments included, within <paramref name="maxPayload"/> bytes.
 /// </summary>
-internal sealed class PacketDecoder(int protocol)
+internal sealed class PacketDecoder(int protocol, int maxAttachments, int maxPayload)
 {
-    private const int MaxAttachments = 10;
-
     /// <summary>
     /// The JSON nesting a packet may have. Deeper than the hub's own binding accepts (64), so that a deep payload
     /// becomes an error acknowledgement rather than a closed session.
     /// </summary>
     public const int MaxDepth = 256;
+
+    // More digits than any attachment limit needs, and too few to overflow.
+    private const int MaxAttachmentDigits = 9;
     private SocketIoPacket? _awaitingAttachments;
+    private long _awaitingBytes;
 
     /// <summary>Decodes a text message; returns the packet once complete, or null while it awaits attachments.</summary>
     public SocketIoPacket? DecodeText(ReadOnlyMemory<byte> message)
@@ -26,13 +30,14 @@ internal sealed class PacketDecoder(int protocol)
             throw new SocketIoProtocolException("text packet while binary attachments were expected");
         }
 
-        var packet = Parse(message, protocol);
+        var packet = Parse(message, protocol, maxAttachments);
         if (packet.AttachmentCount == 0)
         {
             return packet;
         }
 
         _awaitingAttachments = packet;
+        _awaitingBytes = message.Length;
         return null;
     }
 
@@ -40,6 +45,12 @@ internal sealed class PacketDecoder(int protocol)
     public SocketIoPacket? DecodeBinary(ReadOnlyMemory<byte> attachment)
     {
         var packet = _awaitingAttachments ?? throw new SocketIoProtocolException("unexpected binary message");
+        _awaitingBytes += attachment.Length;
+        if (_awaitingBytes > maxPayload)
+        {
+            throw new SocketIoProtocolException($"packet and attachments over maxPayload ({maxPayload} bytes)");
+        }
+
         packet.Attachments.Add(attachment);
         if (!packet.IsComplete)
         {
@@ -50,7 +61,7 @@ internal sealed class PacketDecoder(int protocol)
         return packet;
     }
 
-    internal static SocketIoPacket Parse(ReadOnlyMemory<byte> message, int protocol)
+    internal static SocketIoPacket Parse(ReadOnlyMemory<byte> message, int protocol, int maxAttachments)
     {
         var span = message.Span;
         if (span.IsEmpty || span[0] < '0' || span[0] > '6')
@@ -67,7 +78,7 @@ internal sealed class PacketDecoder(int protocol)
             var start = position;
             while (position < span.Length && span[position] != '-')
             {
-                if (!char.IsAsciiDigit((char)span[position]) || position - start >= 3)
+                if (!char.IsAsciiDigit((char)span[position]) || position - start >= MaxAttachmentDigits)
                 {
                     throw new SocketIoProtocolException("invalid attachment count");
                 }
@@ -75,9 +86,14 @@ internal sealed class PacketDecoder(int protocol)
                 attachments = (attachments * 10) + (span[position++] - '0');
             }
 
-            if (position == start || position >= span.Length || attachments > MaxAttachments)
+            if (position == start || position >= span.Length)
             {
                 throw new SocketIoProtocolException("invalid attachment count");
+            }
+
+            if (attachments > maxAttachments)
+            {
+                throw new SocketIoProtocolException($"{attachments} attachments, over the limit of {maxAttachments}");
             }
 
             position++;
@@ -110,6 +126,11 @@ internal sealed class PacketDecoder(int protocol)
 
         var data = message[position..];
         Validate(type, data.Span, id, protocol);
+        if (type is SocketIoPacketType.BinaryEvent or SocketIoPacketType.BinaryAck)
+        {
+            AttachmentPlaceholders.Validate(data.Span, attachments);
+        }
+
         return new SocketIoPacket(type, ns, query, id, data, attachments);
     }
 
