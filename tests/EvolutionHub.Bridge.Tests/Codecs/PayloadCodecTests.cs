@@ -12,7 +12,7 @@ public sealed class PayloadCodecTests
     [Fact]
     public void V4_payload_splits_on_record_separators_and_decodes_base64_binary()
     {
-        var packets = PayloadCodec.DecodePayload(Encoding.UTF8.GetBytes("4hello\u001e2\u001ebAQID\u001e4é"));
+        var packets = PayloadCodec.DecodePayload(Encoding.UTF8.GetBytes("4hello\u001e2\u001ebAQID\u001e4é")).ToList();
         Assert.Equal(4, packets.Count);
         Assert.Equal((EnginePacketType.Message, "hello"), (packets[0].Type, Text(packets[0])));
         Assert.Equal(EnginePacketType.Ping, packets[1].Type);
@@ -36,7 +36,7 @@ public sealed class PayloadCodecTests
     [InlineData("4ok\u001e")]
     [InlineData("b!!!")]
     public void V4_malformed_payloads_are_rejected(string payload) =>
-        Assert.Throws<EngineProtocolException>(() => PayloadCodec.DecodePayload(Encoding.UTF8.GetBytes(payload)));
+        Assert.Throws<EngineProtocolException>(() => PayloadCodec.DecodePayload(Encoding.UTF8.GetBytes(payload)).ToList());
 
     [Fact]
     public void V3_text_payload_lengths_count_utf16_code_units()
@@ -47,7 +47,7 @@ public sealed class PayloadCodecTests
         var encoded = Encoding.UTF8.GetString(output.WrittenSpan);
         Assert.Equal("4:4é🌍6:b4AQID", encoded);
 
-        var decoded = PayloadCodecV3.DecodePayload(output.WrittenMemory, isBinaryPayload: false);
+        var decoded = PayloadCodecV3.DecodePayload(output.WrittenMemory, isBinaryPayload: false).ToList();
         Assert.Equal("é🌍", Text(decoded[0]));
         Assert.True(decoded[1].IsBinary);
         Assert.Equal(new byte[] { 1, 2, 3 }, decoded[1].Data.ToArray());
@@ -60,7 +60,7 @@ public sealed class PayloadCodecTests
         PayloadCodecV3.EncodeBinaryPayload([EnginePacket.Text(EnginePacketType.Message, "hi"), EnginePacket.Binary(new byte[] { 9, 8 })], output);
         Assert.Equal(new byte[] { 0, 3, 0xFF, (byte)'4', (byte)'h', (byte)'i', 1, 3, 0xFF, 4, 9, 8 }, output.WrittenSpan.ToArray());
 
-        var decoded = PayloadCodecV3.DecodePayload(output.WrittenMemory, isBinaryPayload: true);
+        var decoded = PayloadCodecV3.DecodePayload(output.WrittenMemory, isBinaryPayload: true).ToList();
         Assert.Equal("hi", Text(decoded[0]));
         Assert.Equal(new byte[] { 9, 8 }, decoded[1].Data.ToArray());
     }
@@ -72,7 +72,7 @@ public sealed class PayloadCodecTests
     [InlineData("0:")]
     [InlineData("3:b5x")]
     public void V3_malformed_text_payloads_are_rejected(string payload) =>
-        Assert.Throws<EngineProtocolException>(() => PayloadCodecV3.DecodePayload(Encoding.UTF8.GetBytes(payload), isBinaryPayload: false));
+        Assert.Throws<EngineProtocolException>(() => PayloadCodecV3.DecodePayload(Encoding.UTF8.GetBytes(payload), isBinaryPayload: false).ToList());
 
     [Theory]
     [InlineData(new byte[] { 2, 1, 0xFF, (byte)'4' })]
@@ -80,7 +80,7 @@ public sealed class PayloadCodecTests
     [InlineData(new byte[] { 0, 10, 0xFF, (byte)'4' })]
     [InlineData(new byte[] { 1, 1, 0xFF, 3 })]
     public void V3_malformed_binary_payloads_are_rejected(byte[] payload) =>
-        Assert.Throws<EngineProtocolException>(() => PayloadCodecV3.DecodePayload(payload, isBinaryPayload: true));
+        Assert.Throws<EngineProtocolException>(() => PayloadCodecV3.DecodePayload(payload, isBinaryPayload: true).ToList());
 
     [Fact]
     public void V3_binary_websocket_frames_carry_the_message_type_byte()

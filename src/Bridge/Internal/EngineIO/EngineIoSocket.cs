@@ -136,20 +136,32 @@ internal sealed partial class EngineIoSocket : IEngineIoConnection
         Interlocked.Add(ref _waitingBytes, -packet.Frame.Length);
     }
 
-    /// <summary>Hands decoded incoming packets to the session, in order.</summary>
-    public async ValueTask ReceiveAsync(IReadOnlyList<EngineMessage> packets)
+    /// <summary>
+    /// Hands incoming packets to the session, in order, as they are decoded; false when one is malformed (the session is then
+    /// closed, after the packets before it).
+    /// </summary>
+    public async ValueTask<bool> ReceiveAsync(IEnumerable<EngineMessage> packets)
     {
         await _receiveLock.WaitAsync();
         try
         {
-            foreach (var packet in packets)
+            using var decoded = packets.GetEnumerator();
+            while (!IsClosed)
             {
-                if (IsClosed)
+                try
                 {
-                    return;
+                    if (!decoded.MoveNext())
+                    {
+                        break;
+                    }
+                }
+                catch (EngineProtocolException ex)
+                {
+                    OnProtocolError(ex.Message);
+                    return false;
                 }
 
-                await ReceiveAsync(packet);
+                await ReceiveAsync(decoded.Current);
             }
         }
         catch (Exception ex)
@@ -161,6 +173,8 @@ internal sealed partial class EngineIoSocket : IEngineIoConnection
         {
             _receiveLock.Release();
         }
+
+        return true;
     }
 
     private async ValueTask ReceiveAsync(EngineMessage packet)
@@ -171,9 +185,14 @@ internal sealed partial class EngineIoSocket : IEngineIoConnection
                 await _application.OnMessageAsync(this, packet.Data, packet.IsBinary);
                 break;
             case EnginePacketType.Pong when Protocol == 4:
-                _awaitingPong = false;
-                ScheduleHeartbeat();
-                await _application.OnHeartbeatAsync(this);
+                // Only the answer to a ping is a heartbeat: pongs nobody asked for would each feed every namespace's hub.
+                if (_awaitingPong)
+                {
+                    _awaitingPong = false;
+                    ScheduleHeartbeat();
+                    await _application.OnHeartbeatAsync(this);
+                }
+
                 break;
             case EnginePacketType.Ping when Protocol == 3:
                 Enqueue(EnginePacket.Text(EnginePacketType.Pong, packet.Data.Span));

@@ -31,19 +31,21 @@ internal static class PayloadCodec
         return new EngineMessage(type, frame[1..], false);
     }
 
-    /// <summary>Decodes a long-polling request body: packets separated by 0x1E, binary ones as <c>b</c> + base64.</summary>
-    public static List<EngineMessage> DecodePayload(ReadOnlyMemory<byte> payload)
+    /// <summary>
+    /// Decodes a long-polling request body as it is enumerated: packets separated by 0x1E, binary ones as <c>b</c> + base64.
+    /// A malformed packet throws when it is reached, so a body costs no bookkeeping per packet and is read no further than
+    /// its first error.
+    /// </summary>
+    public static IEnumerable<EngineMessage> DecodePayload(ReadOnlyMemory<byte> payload)
     {
-        var packets = new List<EngineMessage>();
         var rest = payload;
         while (true)
         {
             var end = rest.Span.IndexOf(RecordSeparator);
-            var part = end < 0 ? rest : rest[..end];
-            packets.Add(DecodePayloadPart(part));
+            yield return DecodePayloadPart(end < 0 ? rest : rest[..end]);
             if (end < 0)
             {
-                return packets;
+                yield break;
             }
 
             rest = rest[(end + 1)..];

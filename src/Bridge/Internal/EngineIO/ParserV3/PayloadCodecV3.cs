@@ -42,28 +42,26 @@ internal static class PayloadCodecV3
         return frame;
     }
 
-    public static List<EngineMessage> DecodePayload(ReadOnlyMemory<byte> payload, bool isBinaryPayload) =>
+    /// <summary>Decodes a long-polling request body as it is enumerated; a malformed packet throws when it is reached.</summary>
+    public static IEnumerable<EngineMessage> DecodePayload(ReadOnlyMemory<byte> payload, bool isBinaryPayload) =>
         isBinaryPayload ? DecodeBinaryPayload(payload) : DecodeTextPayload(payload);
 
-    private static List<EngineMessage> DecodeTextPayload(ReadOnlyMemory<byte> payload)
+    private static IEnumerable<EngineMessage> DecodeTextPayload(ReadOnlyMemory<byte> payload)
     {
-        var packets = new List<EngineMessage>();
-        var span = payload.Span;
-        var position = 0;
-        while (position < span.Length)
-        {
-            var length = ReadTextLength(span, ref position);
-            var end = SkipUtf16CodeUnits(span, position, length);
-            packets.Add(DecodeTextPacket(payload[position..end]));
-            position = end;
-        }
-
-        if (packets.Count == 0)
+        if (payload.IsEmpty)
         {
             throw new EngineProtocolException("empty payload");
         }
 
-        return packets;
+        var position = 0;
+        while (position < payload.Length)
+        {
+            var start = position;
+            var length = ReadTextLength(payload.Span, ref start);
+            var end = SkipUtf16CodeUnits(payload.Span, start, length);
+            yield return DecodeTextPacket(payload[start..end]);
+            position = end;
+        }
     }
 
     /// <summary>Reads <c>length:</c>, a decimal count of UTF-16 code units above zero.</summary>
@@ -143,44 +141,46 @@ internal static class PayloadCodecV3
         return new EngineMessage(EnginePacketType.Message, bytes.AsMemory(0, written), true);
     }
 
-    private static List<EngineMessage> DecodeBinaryPayload(ReadOnlyMemory<byte> payload)
+    private static IEnumerable<EngineMessage> DecodeBinaryPayload(ReadOnlyMemory<byte> payload)
     {
-        var packets = new List<EngineMessage>();
-        var span = payload.Span;
         var position = 0;
-        while (position < span.Length)
+        while (position < payload.Length)
         {
-            var isBinary = span[position] switch
-            {
-                0 => false,
-                1 => true,
-                _ => throw new EngineProtocolException("invalid v3 binary payload marker"),
-            };
-            position++;
-            var length = 0;
-            var digits = 0;
-            while (position < span.Length && span[position] != LengthEnd)
-            {
-                if (span[position] > 9 || ++digits > MaxLengthDigits)
-                {
-                    throw new EngineProtocolException("invalid v3 binary payload length");
-                }
+            var (isBinary, start, length) = ReadBinaryHeader(payload.Span, position);
+            var data = payload.Slice(start, length);
+            yield return isBinary ? DecodePacket(data, true) : PayloadCodec.DecodePacket(data, false);
+            position = start + length;
+        }
+    }
 
-                length = (length * 10) + span[position++];
+    /// <summary>Reads <c>marker digits… 0xFF</c> at <paramref name="position"/>: the packet's kind, where it starts and its length.</summary>
+    private static (bool IsBinary, int Start, int Length) ReadBinaryHeader(ReadOnlySpan<byte> span, int position)
+    {
+        var isBinary = span[position] switch
+        {
+            0 => false,
+            1 => true,
+            _ => throw new EngineProtocolException("invalid v3 binary payload marker"),
+        };
+        position++;
+        var length = 0;
+        var digits = 0;
+        while (position < span.Length && span[position] != LengthEnd)
+        {
+            if (span[position] > 9 || ++digits > MaxLengthDigits)
+            {
+                throw new EngineProtocolException("invalid v3 binary payload length");
             }
 
-            if (position >= span.Length || digits == 0 || position + 1 + length > span.Length)
-            {
-                throw new EngineProtocolException("truncated v3 binary payload");
-            }
-
-            position++;
-            var data = payload.Slice(position, length);
-            packets.Add(isBinary ? DecodePacket(data, true) : PayloadCodec.DecodePacket(data, false));
-            position += length;
+            length = (length * 10) + span[position++];
         }
 
-        return packets;
+        if (position >= span.Length || digits == 0 || length > span.Length - position - 1)
+        {
+            throw new EngineProtocolException("truncated v3 binary payload");
+        }
+
+        return (isBinary, position + 1, length);
     }
 
     /// <summary>Whether a response carrying these packets must use the binary payload format.</summary>

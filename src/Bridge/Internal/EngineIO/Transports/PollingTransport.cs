@@ -159,21 +159,15 @@ internal sealed partial class PollingTransport(SocketIoOptions options, ILogger<
             return;
         }
 
-        List<EngineMessage> packets;
-        try
+        var packets = session.Protocol == 4
+            ? PayloadCodec.DecodePayload(body)
+            : PayloadCodecV3.DecodePayload(body, isBinaryPayload: request.ContentType?.StartsWith(BinaryContentType, StringComparison.OrdinalIgnoreCase) == true);
+        if (!await session.ReceiveAsync(packets))
         {
-            packets = session.Protocol == 4
-                ? PayloadCodec.DecodePayload(body)
-                : PayloadCodecV3.DecodePayload(body, isBinaryPayload: request.ContentType?.StartsWith(BinaryContentType, StringComparison.OrdinalIgnoreCase) == true);
-        }
-        catch (EngineProtocolException ex)
-        {
-            session.OnProtocolError(ex.Message);
             await EngineIoServer.RejectAsync(context, EngineIoError.BadRequest, "Bad request");
             return;
         }
 
-        await session.ReceiveAsync(packets);
         context.Response.ContentType = "text/html";
         await context.Response.WriteAsync("ok");
     }

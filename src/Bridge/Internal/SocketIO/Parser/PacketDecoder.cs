@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using System.Text.Unicode;
 
 namespace EvolutionHub.Bridge.Internal.SocketIO.Parser;
 
@@ -67,6 +68,12 @@ internal sealed class PacketDecoder(int protocol, int maxAttachments, int maxPay
         if (span.IsEmpty || span[0] < '0' || span[0] > '6')
         {
             throw new SocketIoProtocolException("unknown packet type");
+        }
+
+        // JSON readers check the tokens, not the text inside strings: a polling body is bytes, not necessarily UTF-8.
+        if (!Utf8.IsValid(span))
+        {
+            throw new SocketIoProtocolException("invalid UTF-8");
         }
 
         var type = (SocketIoPacketType)(span[0] - '0');
