@@ -67,7 +67,9 @@ hub_has_farm() { grep -rqs "AddStackExchangeRedis" "$root/src/Hub" || [ -n "${HU
 start() {
   local target="$1" port="$2" redis="${3:-}" log="$work/$1-$2.log"
   case "$target" in
+    # Every connection of the load generator comes from 127.0.0.1: the per-address session limits are raised out of its way.
     hub) ASPNETCORE_ENVIRONMENT=Production AUTHENTICATION_API_KEY="$key" HUB_DATA_PATH="$work/hub-$port.db" REDIS_URI="${redis#redis://}" \
+           SocketIo__MaxSessions=10000000 SocketIo__MaxSessionsPerAddress=10000000 SocketIo__NewSessionsPerSecondPerAddress=10000000 \
            dotnet "$HUB_DLL" --urls "http://127.0.0.1:$port" >"$log" 2>&1 & ;;
     baseline) AUTHENTICATION_API_KEY="$key" PORT="$port" REDIS_URL="$redis" node "$bench/baseline/server.js" >"$log" 2>&1 & ;;
     limit) AUTHENTICATION_API_KEY="$key" ASPNETCORE_URLS="http://127.0.0.1:$port" REDIS_URL="$redis" dotnet "$limit_dll" >"$log" 2>&1 & ;;
