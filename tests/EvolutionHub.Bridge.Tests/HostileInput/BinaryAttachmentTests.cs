@@ -1,6 +1,8 @@
 using System.Net.WebSockets;
 using System.Text;
 using EvolutionHub.Bridge.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace EvolutionHub.Bridge.Tests.HostileInput;
 
@@ -74,6 +76,25 @@ public sealed class BinaryAttachmentTests
         var (over, _) = await raw.ConnectNamespaceAsync();
         await SendBinaryEventAsync(over, attachments: 3, size: 600);
         Assert.Null(await RawEngineIo.NextAsync(over, m => m.StartsWith("43", StringComparison.Ordinal)));
+    }
+
+    [Theory]
+    [InlineData("OnAnyEvent")]
+    [InlineData("OnAnyJson")]
+    public async Task A_binary_event_with_a_duplicate_property_name_fails_to_bind_without_an_error(string fallback)
+    {
+        var logs = new RecordingLoggerProvider();
+        await using var server = await BridgeServer.StartAsync(o => o.FallbackMethod = fallback, services: s => s.AddSingleton<ILoggerProvider>(logs));
+        using var raw = new RawEngineIo(server.Url);
+        var (socket, _) = await raw.ConnectNamespaceAsync();
+        await RawEngineIo.SendTextAsync(socket, $"451-1[\"x\",{{\"a\":1,\"a\":2}},{Placeholder0}]");
+        await RawEngineIo.SendBinaryAsync(socket, [1, 2, 3]);
+        var answer = await RawEngineIo.NextAsync(socket, m => m.StartsWith("431", StringComparison.Ordinal) || m.StartsWith("41", StringComparison.Ordinal));
+        Assert.StartsWith("431[{\"error\":", answer);
+        Assert.DoesNotContain(logs.Entries, entry => entry.Level >= LogLevel.Error);
+
+        await RawEngineIo.SendTextAsync(socket, "422[\"Echo\",\"alive\"]");
+        Assert.Equal("432[\"alive\"]", await RawEngineIo.NextAsync(socket, m => m.StartsWith("43", StringComparison.Ordinal)));
     }
 
     private static async Task SendBinaryEventAsync(WebSocket socket, int attachments, int size)

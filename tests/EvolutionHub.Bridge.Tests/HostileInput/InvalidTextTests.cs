@@ -11,6 +11,22 @@ namespace EvolutionHub.Bridge.Tests.HostileInput;
 public sealed class InvalidTextTests
 {
     [Theory]
+    [InlineData("42[\"\\uDF0D\"]")]
+    [InlineData("42[\"message\",{\"\\uD83C\":1}]")]
+    [InlineData("40/a,{\"apikey\":\"\\uDF0D\"}")]
+    public async Task A_json_string_escaping_a_lone_surrogate_closes_the_session_as_malformed_without_an_error_log(string packet)
+    {
+        var logs = new RecordingLoggerProvider();
+        await using var server = await BridgeServer.StartAsync(services: s => s.AddSingleton<ILoggerProvider>(logs).Configure<LoggerFilterOptions>(o => o.MinLevel = LogLevel.Debug));
+        using var raw = new RawEngineIo(server.Url);
+        var (socket, _) = await raw.ConnectNamespaceAsync();
+        await RawEngineIo.SendTextAsync(socket, packet);
+        Assert.Null(await RawEngineIo.NextAsync(socket, m => m.StartsWith("40/a,", StringComparison.Ordinal)));
+        Assert.DoesNotContain(logs.Entries, entry => entry.Level >= LogLevel.Error);
+        Assert.Contains(logs.Entries, entry => entry.Message.Contains("invalid JSON payload", StringComparison.Ordinal));
+    }
+
+    [Theory]
     [InlineData("42[\"a\x80\"]")]
     [InlineData("42[\"message\",\"\xC3\"]")]
     [InlineData("42/room\xFF,[\"a\"]")]

@@ -77,6 +77,9 @@ public sealed class TestHub(TestHubRecorder recorder) : Hub
         return key;
     }
 
+    /// <summary>A fallback as the hub has it: arguments as JSON, attachments as base64 strings.</summary>
+    public object OnAnyJson(string eventName, System.Text.Json.JsonElement[] arguments) => new { received = eventName, count = arguments.Length };
+
     public object? OnAnyEvent(string eventName, object?[] arguments)
     {
         recorder.FallbackEvents.Enqueue((eventName, arguments));

@@ -175,7 +175,7 @@ internal sealed class SocketIoHubProtocol : IHubProtocol
                 : ReadFallbackArguments(ref reader, eventName, parameterTypes, hasAttachments: frame.Attachments.Count > 0);
             return new InvocationMessage(frame.Id, target, arguments);
         }
-        catch (Exception ex) when (ex is JsonException or InvalidOperationException or NotSupportedException or FormatException)
+        catch (Exception ex) when (IsBindingFailure(ex))
         {
             return new InvocationBindingFailureMessage(frame.Id, target, ExceptionDispatchInfo.Capture(ex));
         }
@@ -184,6 +184,13 @@ internal sealed class SocketIoHubProtocol : IHubProtocol
             BinaryAttachments.End();
         }
     }
+
+    /// <summary>
+    /// Arguments that do not bind: bad JSON for the type, or a JSON object with a property named twice (valid JSON, which
+    /// the tree that keeps attachments as bytes cannot hold).
+    /// </summary>
+    private static bool IsBindingFailure(Exception exception) =>
+        exception is JsonException or InvalidOperationException or NotSupportedException or FormatException or ArgumentException;
 
     /// <summary>Reads <c>["name"</c> or <c>[number</c>; the bridge sends nothing else, so anything else is not from the bridge.</summary>
     private static string ReadEventName(ref Utf8JsonReader reader)
@@ -308,7 +315,7 @@ internal sealed class SocketIoHubProtocol : IHubProtocol
 
             return CompletionMessage.WithResult(invocationId, ReadValue(ref reader, returnType, frame.Attachments.Count > 0));
         }
-        catch (Exception ex) when (ex is JsonException or InvalidOperationException or NotSupportedException or FormatException)
+        catch (Exception ex) when (IsBindingFailure(ex))
         {
             return CompletionMessage.WithError(invocationId, "Client result could not be bound: " + ex.Message);
         }

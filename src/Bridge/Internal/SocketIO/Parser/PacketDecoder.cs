@@ -148,7 +148,7 @@ internal sealed class PacketDecoder(int protocol, int maxAttachments, int maxPay
         {
             kind = data.IsEmpty ? JsonValueKind.Undefined : FirstValueKind(data);
         }
-        catch (JsonException)
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException)
         {
             throw new SocketIoProtocolException("invalid JSON payload");
         }
@@ -167,7 +167,7 @@ internal sealed class PacketDecoder(int protocol, int maxAttachments, int maxPay
         }
     }
 
-    /// <summary>Checks the whole payload is one JSON value and tells its kind.</summary>
+    /// <summary>Checks the whole payload is one JSON value whose strings are all text, and tells its kind.</summary>
     private static JsonValueKind FirstValueKind(ReadOnlySpan<byte> data)
     {
         var reader = new Utf8JsonReader(data, new JsonReaderOptions { MaxDepth = MaxDepth });
@@ -180,11 +180,18 @@ internal sealed class PacketDecoder(int protocol, int maxAttachments, int maxPay
             JsonTokenType.Number => JsonValueKind.Number,
             _ => JsonValueKind.Null,
         };
-        reader.Skip();
-        if (reader.Read())
+
+        // Reading on past the value's end throws for trailing data.
+        do
         {
-            throw new JsonException("trailing data");
+            // An escape may still not be text (a lone surrogate, "\uDF0D"): only reading the string tells, and every
+            // reader of it downstream would throw.
+            if (reader.TokenType is JsonTokenType.String or JsonTokenType.PropertyName && reader.ValueIsEscaped)
+            {
+                reader.GetString();
+            }
         }
+        while (reader.Read());
 
         return kind;
     }
