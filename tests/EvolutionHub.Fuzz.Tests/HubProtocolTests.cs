@@ -14,7 +14,9 @@ namespace EvolutionHub.Fuzz.Tests;
 /// </summary>
 public sealed class HubProtocolTests(ITestOutputHelper output)
 {
-    private static readonly Budget FrameBudget = new(PerTextByte: 4, PerBinaryByte: 0, Constant: 4 * 1024);
+    // A frame's attachments are slices of the input, held in an array: 24 bytes for each 4-byte length, so a frame of empty
+    // attachments costs up to 6 times its size.
+    private static readonly Budget FrameBudget = new(PerTextByte: 8, PerBinaryByte: 0, Constant: 4 * 1024);
     private static readonly Budget BindingBudget = new(PerTextByte: 48, PerBinaryByte: 24, Constant: 64 * 1024);
 
     private static readonly SocketIoOptions Limits = new() { FallbackMethod = "OnAny", MaxAttachments = 10, MaxPayload = 64 * 1024 };
@@ -38,7 +40,15 @@ public sealed class HubProtocolTests(ITestOutputHelper output)
         return output.WrittenSpan.ToArray();
     });
 
-    private static readonly Gen<byte[]> Frames = Gen.OneOf(Inputs.Around(Frame.Array[1, 3].Select(frames => frames.SelectMany(f => f).ToArray())), ReusedPlaceholders);
+    /// <summary>Frames of empty attachments, the most bookkeeping per byte a frame can ask for.</summary>
+    private static readonly Gen<byte[]> EmptyAttachments = Gen.Int[1, 200].Select(count => Enumerable.Range(0, count).SelectMany(_ =>
+    {
+        var output = new ArrayBufferWriter<byte>();
+        BridgeFrame.Write(output, BridgeFrameKind.Event, null, "[\"Tree\",[]]"u8, Enumerable.Repeat(ReadOnlyMemory<byte>.Empty, 10).ToList());
+        return output.WrittenSpan.ToArray();
+    }).ToArray());
+
+    private static readonly Gen<byte[]> Frames = Gen.OneOf(Inputs.Around(Frame.Array[1, 3].Select(frames => frames.SelectMany(f => f).ToArray())), ReusedPlaceholders, EmptyAttachments);
 
     [Fact]
     public Task Frame_reader() => new Fuzzing(output).CheckAsync("hub protocol frame reader", Frames, ReadFrames, bytes => (bytes.Length, 0), FrameBudget, Fuzzing.Hex,

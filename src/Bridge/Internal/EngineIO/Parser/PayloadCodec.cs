@@ -57,6 +57,11 @@ internal static class PayloadCodec
         if (!part.IsEmpty && part.Span[0] == BinaryMarker)
         {
             var base64 = part.Span[1..];
+            if (base64.IsEmpty)
+            {
+                return new EngineMessage(EnginePacketType.Message, ReadOnlyMemory<byte>.Empty, true);
+            }
+
             var bytes = new byte[Base64.GetMaxDecodedFromUtf8Length(base64.Length)];
             if (Base64.DecodeFromUtf8(base64, bytes, out _, out var written) != OperationStatus.Done)
             {

@@ -132,6 +132,11 @@ internal static class PayloadCodecV3
         }
 
         var base64 = packet.Span[2..];
+        if (base64.IsEmpty)
+        {
+            return new EngineMessage(EnginePacketType.Message, ReadOnlyMemory<byte>.Empty, true);
+        }
+
         var bytes = new byte[Base64.GetMaxDecodedFromUtf8Length(base64.Length)];
         if (Base64.DecodeFromUtf8(base64, bytes, out _, out var written) != OperationStatus.Done)
         {
