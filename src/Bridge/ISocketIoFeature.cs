@@ -28,7 +28,7 @@ public interface ISocketIoFeature
     /// <summary>The query string of the Engine.IO handshake request (and, in protocol v4 of Socket.IO, the namespace query).</summary>
     IQueryCollection Query { get; }
 
-    /// <summary>The headers of the Engine.IO handshake request.</summary>
+    /// <summary>The headers of the Engine.IO handshake request that <see cref="SocketIoOptions.HandshakeHeaders"/> lists.</summary>
     IHeaderDictionary Headers { get; }
 
     /// <summary>The client's address.</summary>
