@@ -90,9 +90,10 @@ public sealed partial class RedisFarmConnection(IConnectionMultiplexer multiplex
             // Connected, yet the write is refused, or no connected server takes writes (a primary that became a replica).
             Refused(exception);
         }
-        catch (Exception exception) when (exception is RedisException or RedisTimeoutException)
+        catch (Exception)
         {
-            // Gone meanwhile, or slow: whether it takes writes is for the next probe to say.
+            // Gone meanwhile, or slow: whether it takes writes is for the next probe to say. The probe runs in a background
+            // service, which must not stop the node whatever happens.
         }
     }
 
