@@ -12,6 +12,7 @@ namespace EvolutionHub;
 public sealed partial class EventsHub(
     IConnectionTracker tracker,
     HubConnectionRegistry registry,
+    TokenRevocation revocation,
     IEventDispatcher dispatcher,
     HubEventFactory events,
     InboundForwarder inbound,
@@ -38,7 +39,7 @@ public sealed partial class EventsHub(
 
         // Last, so that a failed connect (which gets no OnDisconnectedAsync) leaves nothing behind to undo. A token revoked
         // since it was looked up cuts the connection as the revocation would have: OnDisconnectedAsync undoes the rest.
-        if (credential.Kind == CredentialKind.Instance && !registry.TryAdd(Context, credential.Instance!, credential.RevocationMark))
+        if (credential.Kind == CredentialKind.Instance && !await revocation.AdmitAsync(Context, credential))
         {
             Context.Abort();
         }
@@ -51,7 +52,7 @@ public sealed partial class EventsHub(
     {
         metrics.ConnectionClosed();
         registry.Remove(Context.ConnectionId);
-        foreach (var instance in Subscriptions.Clear())
+        foreach (var instance in Subscriptions.Close())
         {
             await tracker.UntrackAsync(instance, Context.ConnectionId);
         }
@@ -146,10 +147,19 @@ public sealed partial class EventsHub(
 
     private async Task JoinAsync(string instance)
     {
-        if (Subscriptions.Add(instance))
+        if (!Subscriptions.Add(instance))
         {
-            await Groups.AddToGroupAsync(Context.ConnectionId, HubGroups.Instance(instance));
-            await tracker.TrackAsync(instance, Context.ConnectionId);
+            return;
+        }
+
+        await Groups.AddToGroupAsync(Context.ConnectionId, HubGroups.Instance(instance));
+        await tracker.TrackAsync(instance, Context.ConnectionId);
+
+        // A Subscribe runs alongside the connection's end: if that end (or an Unsubscribe) came while the group was being
+        // joined, it untracked before this tracked, and the count would stay.
+        if (!Subscriptions.Contains(instance))
+        {
+            await tracker.UntrackAsync(instance, Context.ConnectionId);
         }
     }
 

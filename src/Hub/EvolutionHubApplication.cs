@@ -92,6 +92,7 @@ public static class EvolutionHubApplication
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<HubMetrics>();
         services.AddSingleton<HubConnectionRegistry>();
+        services.AddSingleton<TokenRevocation>();
         services.AddSingleton<CredentialResolver>();
         services.AddSingleton<HubEventFactory>();
         services.AddSingleton<EventFanOut>();

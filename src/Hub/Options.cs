@@ -79,6 +79,9 @@ public sealed class RedisOptions
 
     /// <summary>How long a node that stopped refreshing its heartbeat still counts in <c>GET /api/instances</c>.</summary>
     public int NodeTimeoutSeconds { get; set; } = 15;
+
+    /// <summary>How often a node checks its connections' instance tokens against Redis, besides whenever it sees Redis again.</summary>
+    public int CredentialRecheckSeconds { get; set; } = 30;
 }
 
 /// <summary>One entry of the <c>Instances</c> section: an instance registered from configuration.</summary>

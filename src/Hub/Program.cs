@@ -1,5 +1,4 @@
 using EvolutionHub;
-using StackExchange.Redis;
 
 WebApplication app;
 try
@@ -12,16 +11,4 @@ catch (HubStartupException exception)
     return 1;
 }
 
-var stopping = app.Lifetime.ApplicationStopping;
-try
-{
-    await app.RunAsync();
-}
-catch (Exception exception) when ((exception is RedisException or RedisTimeoutException) && stopping.IsCancellationRequested)
-{
-    // Told to stop, the node did; only letting go of a Redis that no longer answers failed (SignalR's backplane
-    // unsubscribes synchronously on dispose). What it leaves in Redis expires by itself: a clean stop all the same.
-    Console.Error.WriteLine($"EvolutionHub stopped; Redis did not answer while the node let go of it: {exception.Message}");
-}
-
-return 0;
+return await EvolutionHubHost.RunAsync(app);

@@ -101,7 +101,7 @@ public sealed class NodeFailureTests
         return owner!;
     }
 
-    private static async Task<int> CountOnAsync(HubNode node, string instance)
+    internal static async Task<int> CountOnAsync(HubNode node, string instance)
     {
         var instances = await node.Http.GetFromJsonAsync<JsonElement>("/api/instances");
         return instances.EnumerateArray().Where(entry => entry.GetProperty("name").GetString() == instance)

@@ -1,15 +1,20 @@
 namespace EvolutionHub.Internal;
 
-/// <summary>The instances one hub connection receives, kept in its <c>Context.Items</c>.</summary>
+/// <summary>
+/// The instances one hub connection receives, kept in its <c>Context.Items</c>. Once the connection has ended
+/// (<see cref="Close"/>) it takes no more: a <c>Subscribe</c> still running then must not count it again.
+/// </summary>
 public sealed class ConnectionSubscriptions
 {
     private readonly HashSet<string> _instances = new(StringComparer.Ordinal);
+    private bool _closed;
 
+    /// <summary>False when already subscribed, or the connection has ended.</summary>
     public bool Add(string instance)
     {
         lock (_instances)
         {
-            return _instances.Add(instance);
+            return !_closed && _instances.Add(instance);
         }
     }
 
@@ -21,10 +26,20 @@ public sealed class ConnectionSubscriptions
         }
     }
 
-    public string[] Clear()
+    public bool Contains(string instance)
     {
         lock (_instances)
         {
+            return _instances.Contains(instance);
+        }
+    }
+
+    /// <summary>The connection ended: returns what it received, and takes nothing from now on.</summary>
+    public string[] Close()
+    {
+        lock (_instances)
+        {
+            _closed = true;
             string[] instances = [.. _instances];
             _instances.Clear();
             return instances;

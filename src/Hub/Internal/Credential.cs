@@ -20,14 +20,16 @@ public enum CredentialKind
 
 /// <summary>
 /// Who a request or connection is, and so what it may reach. An instance token's credential carries the
-/// <see cref="HubConnectionRegistry.RevocationMark"/> taken before the token was looked up.
+/// <see cref="HubConnectionRegistry.RevocationMark"/> taken before the token was looked up, and the token's
+/// <see cref="Internal.TokenHash"/>: a revocation cuts the connections whose token is no longer their instance's.
 /// </summary>
-public sealed record Credential(CredentialKind Kind, string? Instance = null, long RevocationMark = 0)
+public sealed record Credential(CredentialKind Kind, string? Instance = null, long RevocationMark = 0, string? TokenHash = null)
 {
     private const string AuthenticationType = "EvolutionHub";
     private const string ScopeClaim = "evolutionhub/scope";
     private const string InstanceClaim = "evolutionhub/instance";
     private const string RevocationMarkClaim = "evolutionhub/revocation-mark";
+    private const string TokenHashClaim = "evolutionhub/token-hash";
 
     public static Credential Missing { get; } = new(CredentialKind.Missing);
 
@@ -48,6 +50,7 @@ public sealed record Credential(CredentialKind Kind, string? Instance = null, lo
         {
             claims.Add(new Claim(InstanceClaim, Instance));
             claims.Add(new Claim(RevocationMarkClaim, RevocationMark.ToString(CultureInfo.InvariantCulture)));
+            claims.Add(new Claim(TokenHashClaim, TokenHash ?? ""));
         }
 
         return new ClaimsPrincipal(new ClaimsIdentity(claims, AuthenticationType));
@@ -56,6 +59,7 @@ public sealed record Credential(CredentialKind Kind, string? Instance = null, lo
     public static Credential FromPrincipal(ClaimsPrincipal? user) =>
         Enum.TryParse<CredentialKind>(user?.FindFirst(ScopeClaim)?.Value, out var kind) && kind is CredentialKind.Global or CredentialKind.Instance
             ? new Credential(kind, user!.FindFirst(InstanceClaim)?.Value,
-                long.TryParse(user.FindFirst(RevocationMarkClaim)?.Value, CultureInfo.InvariantCulture, out var mark) ? mark : 0)
+                long.TryParse(user.FindFirst(RevocationMarkClaim)?.Value, CultureInfo.InvariantCulture, out var mark) ? mark : 0,
+                user.FindFirst(TokenHashClaim)?.Value)
             : Missing;
 }

@@ -24,7 +24,7 @@ public sealed class CredentialResolver(IInstanceStore store, HubConnectionRegist
 
         var mark = registry.RevocationMark;
         return await store.FindInstanceByTokenAsync(key, cancellationToken) is { } instance
-            ? new Credential(CredentialKind.Instance, instance, mark)
+            ? new Credential(CredentialKind.Instance, instance, mark, TokenHash.Of(key))
             : Credential.Unknown;
     }
 

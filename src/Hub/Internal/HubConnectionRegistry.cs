@@ -4,49 +4,57 @@ using Microsoft.AspNetCore.SignalR;
 namespace EvolutionHub.Internal;
 
 /// <summary>
-/// This node's live hub connections that authenticated with an instance token, so revocation can cut them. A revocation
-/// that lands between a connection's token lookup and its registration is caught by the revocation mark: the
-/// connection takes <see cref="RevocationMark"/> before it looks its token up, and <see cref="TryAdd"/> refuses it if
-/// its instance was revoked since.
+/// This node's live hub connections that authenticated with an instance token, each with the hash of its token, so that
+/// a revocation or a rotation cuts the holders of a token that is no longer their instance's, and no other.
 /// </summary>
+/// <remarks>
+/// A revocation that lands between a connection's token lookup and its registration is caught by the revocation mark:
+/// the connection takes <see cref="RevocationMark"/> before it looks its token up, and <see cref="Add"/> says whether its
+/// instance's holders were checked since; the connection's own token must then be checked again.
+/// </remarks>
 public sealed class HubConnectionRegistry
 {
-    private readonly ConcurrentDictionary<string, (HubCallerContext Context, string Instance)> _connections = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, long> _revokedAt = new(StringComparer.Ordinal);
-    private long _revocations;
+    private readonly ConcurrentDictionary<string, TokenHolder> _holders = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, long> _checkedAt = new(StringComparer.Ordinal);
+    private long _checks;
 
     /// <summary>Where the sequence of revocations stands: take it before looking a token up.</summary>
-    public long RevocationMark => Interlocked.Read(ref _revocations);
+    public long RevocationMark => Interlocked.Read(ref _checks);
 
-    /// <summary>Registers a token holder; false, and not registered, if its instance was revoked after <paramref name="mark"/>.</summary>
-    public bool TryAdd(HubCallerContext context, string tokenInstance, long mark)
+    /// <summary>The instances that have token holders on this node.</summary>
+    public IReadOnlyCollection<string> Instances => [.. _holders.Values.Select(holder => holder.Instance).Distinct(StringComparer.Ordinal)];
+
+    /// <summary>
+    /// Registers a token holder. True when its instance's holders were checked against the store after
+    /// <paramref name="mark"/>: that check may have missed this one, whose token must be checked again.
+    /// </summary>
+    public bool Add(HubCallerContext context, string instance, string tokenHash, long mark)
     {
-        _connections[context.ConnectionId] = (context, tokenInstance);
-        if (_revokedAt.TryGetValue(tokenInstance, out var revokedAt) && revokedAt > mark)
-        {
-            _connections.TryRemove(context.ConnectionId, out _);
-            return false;
-        }
-
-        return true;
+        _holders[context.ConnectionId] = new TokenHolder(context, instance, tokenHash);
+        return _checkedAt.TryGetValue(instance, out var checkedAt) && checkedAt > mark;
     }
 
-    public void Remove(string connectionId) => _connections.TryRemove(connectionId, out _);
+    public void Remove(string connectionId) => _holders.TryRemove(connectionId, out _);
 
-    /// <summary>Aborts every connection holding <paramref name="instance"/>'s token; returns how many.</summary>
-    public int AbortTokenHolders(string instance)
+    /// <summary>
+    /// Aborts the connections holding a token of <paramref name="instance"/> other than the one whose hash is
+    /// <paramref name="currentTokenHash"/> (all of them when it is null: the instance has no token); returns how many.
+    /// </summary>
+    public int AbortHoldersExcept(string instance, string? currentTokenHash)
     {
-        _revokedAt[instance] = Interlocked.Increment(ref _revocations);
+        _checkedAt[instance] = Interlocked.Increment(ref _checks);
         var aborted = 0;
-        foreach (var (connectionId, entry) in _connections)
+        foreach (var (connectionId, holder) in _holders)
         {
-            if (entry.Instance == instance && _connections.TryRemove(connectionId, out _))
+            if (holder.Instance == instance && holder.TokenHash != currentTokenHash && _holders.TryRemove(connectionId, out _))
             {
-                entry.Context.Abort();
+                holder.Context.Abort();
                 aborted++;
             }
         }
 
         return aborted;
     }
+
+    private sealed record TokenHolder(HubCallerContext Context, string Instance, string TokenHash);
 }

@@ -1,11 +1,8 @@
 namespace EvolutionHub.Internal;
 
 /// <summary>The single node's <see cref="IConnectionRevoker"/>.</summary>
-public sealed class LocalConnectionRevoker(HubConnectionRegistry registry) : IConnectionRevoker
+public sealed class LocalConnectionRevoker(TokenRevocation revocation) : IConnectionRevoker
 {
-    public ValueTask RevokeAsync(string instance, CancellationToken cancellationToken = default)
-    {
-        registry.AbortTokenHolders(instance);
-        return ValueTask.CompletedTask;
-    }
+    public async ValueTask RevokeAsync(string instance, CancellationToken cancellationToken = default) =>
+        await revocation.RevokeAsync(instance);
 }

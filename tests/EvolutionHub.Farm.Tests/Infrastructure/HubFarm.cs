@@ -57,10 +57,26 @@ public sealed class HubFarm : IAsyncDisposable
         return balancer;
     }
 
-    /// <summary>Starts one more node on the farm's Redis (not added to <see cref="Nodes"/>; disposed with the farm).</summary>
-    public async Task<HubNode> StartNodeAsync(string name, bool waitReady, IReadOnlyDictionary<string, string>? settings = null)
+    /// <summary>A relay in front of the farm's Redis (disposed with the farm), for a node that the test cuts off alone.</summary>
+    public TcpRelay StartRelay()
     {
-        var node = await HubNode.StartAsync(name, Redis.Uri, Path.Combine(_directory.FullName, "node-" + name), waitReady, settings);
+        var relay = TcpRelay.Start(Redis.Port);
+        lock (_owned)
+        {
+            _owned.Add(relay);
+        }
+
+        return relay;
+    }
+
+    /// <summary>
+    /// Starts one more node on the farm's Redis, or through <paramref name="relay"/> to it (not added to <see cref="Nodes"/>;
+    /// disposed with the farm).
+    /// </summary>
+    public async Task<HubNode> StartNodeAsync(string name, bool waitReady, IReadOnlyDictionary<string, string>? settings = null, TcpRelay? relay = null)
+    {
+        var redisUri = relay is null ? Redis.Uri : Redis.UriAt(relay.Port);
+        var node = await HubNode.StartAsync(name, redisUri, Path.Combine(_directory.FullName, "node-" + name), waitReady, settings);
         lock (_owned)
         {
             _owned.Add(node);

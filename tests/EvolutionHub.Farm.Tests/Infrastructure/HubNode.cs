@@ -37,6 +37,9 @@ public sealed partial class HubNode : IAsyncDisposable
 
     public bool HasExited => _process.HasExited;
 
+    /// <summary>The exit code once the process has exited.</summary>
+    public int? ExitCode => _process.ExitCode;
+
     public string Output => _process.Output;
 
     /// <summary>Starts the node and waits until it listens and, when <paramref name="waitReady"/>, until it is ready.</summary>
@@ -106,6 +109,10 @@ public sealed partial class HubNode : IAsyncDisposable
         var text = await Http.GetStringAsync("/metrics");
         return int.Parse(ConnectionsGauge().Match(text).Groups["n"].Value);
     }
+
+    /// <summary>The first line of the node's output (printed so far or later) containing <paramref name="text"/>.</summary>
+    public Task<string> WaitForOutputAsync(string text, TimeSpan timeout) =>
+        _process.WaitForLineAsync(line => line.Contains(text, StringComparison.Ordinal), timeout, $"\"{text}\"");
 
     /// <summary>SIGKILL, as when the machine dies.</summary>
     public Task KillAsync() => _process.KillAsync();

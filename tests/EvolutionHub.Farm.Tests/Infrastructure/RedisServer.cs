@@ -24,7 +24,10 @@ public sealed class RedisServer : IAsyncDisposable
     public int Port { get; }
 
     /// <summary>The <c>REDIS_URI</c> the nodes are given.</summary>
-    public string Uri => _password is null ? $"redis://127.0.0.1:{Port}/{_database}" : $"redis://:{_password}@127.0.0.1:{Port}/{_database}";
+    public string Uri => UriAt(Port);
+
+    /// <summary>The <c>REDIS_URI</c> of this server reached through another port (a <see cref="TcpRelay"/>).</summary>
+    public string UriAt(int port) => _password is null ? $"redis://127.0.0.1:{port}/{_database}" : $"redis://:{_password}@127.0.0.1:{port}/{_database}";
 
     public static async Task<RedisServer> StartAsync(string directory, string? password = null, int database = 0)
     {

@@ -1,14 +1,14 @@
 namespace EvolutionHub.Internal.Redis;
 
 /// <summary>
-/// The farm's <see cref="IEventDispatcher"/>: refuses events while Redis is away (the publisher gets 503 and keeps them)
+/// The farm's <see cref="IEventDispatcher"/>: refuses events while Redis is away or refuses writes (the publisher gets 503 and keeps them)
 /// instead of accepting what no other node could be sent.
 /// </summary>
 public sealed class FarmEventDispatcher(OrderedEventDispatcher ordered, RedisFarmConnection redis) : IEventDispatcher
 {
     public ValueTask AcceptAsync(IReadOnlyList<HubEvent> events, CancellationToken cancellationToken = default)
     {
-        redis.EnsureConnected();
+        redis.EnsureAvailable();
         return ordered.AcceptAsync(events, cancellationToken);
     }
 }

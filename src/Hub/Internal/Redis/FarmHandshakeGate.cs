@@ -4,7 +4,7 @@ using Microsoft.Extensions.Options;
 namespace EvolutionHub.Internal.Redis;
 
 /// <summary>
-/// While Redis is away, refuses new sessions at the handshake — an Engine.IO request without <c>sid</c>, a SignalR
+/// While Redis is away or refuses writes, refuses new sessions at the handshake — an Engine.IO request without <c>sid</c>, a SignalR
 /// negotiate — with 503: the clients' own reconnection then retries until Redis is back. A refusal from inside the
 /// connection (CONNECT_ERROR) would not be retried by socket.io-client. Requests of live sessions pass.
 /// </summary>
@@ -15,7 +15,7 @@ public sealed class FarmHandshakeGate(RequestDelegate next, RedisFarmConnection 
 
     public Task InvokeAsync(HttpContext context)
     {
-        if (!redis.IsConnected && IsHandshake(context.Request))
+        if (!redis.IsAvailable && IsHandshake(context.Request))
         {
             context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
             context.Response.Headers.RetryAfter = "5";

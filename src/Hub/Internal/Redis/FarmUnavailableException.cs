@@ -1,5 +1,14 @@
+using StackExchange.Redis;
+
 namespace EvolutionHub.Internal.Redis;
 
-/// <summary>Redis is unreachable, so this node can neither read nor change the farm's state; the HTTP API answers 503.</summary>
-public sealed class FarmUnavailableException(Exception? innerException = null)
-    : Exception("Redis is unreachable: the farm's state can be neither read nor changed until it is back.", innerException);
+/// <summary>
+/// Redis is unreachable or refuses commands (OOM, READONLY …), so this node can neither read nor change the farm's state;
+/// the HTTP API answers 503.
+/// </summary>
+public sealed class FarmUnavailableException(Exception? innerException = null) : Exception(MessageFor(innerException), innerException)
+{
+    private static string MessageFor(Exception? cause) => cause is RedisServerException refusal
+        ? $"Redis refuses commands ({refusal.Message.Split(' ', 2)[0]}): the farm's state can be neither read nor changed until it takes them again."
+        : "Redis is unreachable: the farm's state can be neither read nor changed until it is back.";
+}

@@ -4,12 +4,12 @@ using StackExchange.Redis;
 namespace EvolutionHub.Internal.Redis;
 
 /// <summary>
-/// A hub method that needed Redis while it is away (<c>Publish</c>, <c>Subscribe</c>, …) fails with a message that says so,
-/// instead of SignalR's "unexpected error"; the connection stays up.
+/// A hub method that needed Redis while it is away or refuses commands (<c>Publish</c>, <c>Subscribe</c>, …) fails with a
+/// message that says so, instead of SignalR's "unexpected error"; the connection stays up.
 /// </summary>
 public sealed class FarmUnavailableHubFilter : IHubFilter
 {
-    public const string Message = "Unavailable: Redis is unreachable; retry later.";
+    public const string Message = "Unavailable: Redis is unreachable or refuses commands; retry later.";
 
     public async ValueTask<object?> InvokeMethodAsync(HubInvocationContext invocationContext, Func<HubInvocationContext, ValueTask<object?>> next)
     {
@@ -17,7 +17,7 @@ public sealed class FarmUnavailableHubFilter : IHubFilter
         {
             return await next(invocationContext);
         }
-        catch (Exception exception) when (exception is FarmUnavailableException or RedisConnectionException or RedisTimeoutException)
+        catch (Exception exception) when (exception is FarmUnavailableException or RedisConnectionException or RedisServerException or RedisTimeoutException)
         {
             throw new HubException(Message, exception);
         }

@@ -3,15 +3,16 @@ using StackExchange.Redis;
 namespace EvolutionHub.Internal.Redis;
 
 /// <summary>
-/// The farm's <see cref="IConnectionRevoker"/>: cuts this node's token holders at once and tells every other node over
-/// Redis pub/sub to cut theirs.
+/// The farm's <see cref="IConnectionRevoker"/>: cuts this node's holders of the instance's old token at once and tells
+/// every other node over Redis pub/sub to cut theirs. A node cut off from Redis meanwhile misses the message (pub/sub keeps
+/// nothing): <see cref="RedisCredentialRecheck"/> catches up when it sees Redis again.
 /// </summary>
-public sealed partial class RedisConnectionRevoker(HubConnectionRegistry registry, RedisFarmConnection redis, ILogger<RedisConnectionRevoker> logger)
+public sealed class RedisConnectionRevoker(TokenRevocation revocation, RedisFarmConnection redis)
     : IConnectionRevoker, IHostedService
 {
     public async ValueTask RevokeAsync(string instance, CancellationToken cancellationToken = default)
     {
-        registry.AbortTokenHolders(instance);
+        await revocation.RevokeAsync(instance);
         await redis.RunAsync(_ => redis.Multiplexer.GetSubscriber().PublishAsync(redis.Keys.Revocations, instance));
     }
 
@@ -31,15 +32,10 @@ public sealed partial class RedisConnectionRevoker(HubConnectionRegistry registr
 
     private void OnRevocation(RedisChannel channel, RedisValue instance)
     {
-        if (instance.IsNullOrEmpty)
+        if (!instance.IsNullOrEmpty)
         {
-            return;
-        }
-
-        var aborted = registry.AbortTokenHolders(instance.ToString());
-        if (aborted > 0)
-        {
-            Log.Revoked(logger, aborted, instance.ToString());
+            // It reads the store before it cuts: the handler does not wait for it (it never throws).
+            _ = revocation.RevokeAsync(instance.ToString());
         }
     }
 }

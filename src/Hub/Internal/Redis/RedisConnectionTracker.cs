@@ -143,8 +143,10 @@ public sealed partial class RedisConnectionTracker(
                 Log.SnapshotRestored(logger, _nodeId);
             }
         }
-        catch (Exception exception) when (exception is RedisConnectionException or RedisTimeoutException)
+        catch (Exception exception)
         {
+            // Whatever Redis answers (unreachable, OOM, READONLY …), the heartbeat only waits for the next beat: a
+            // background service that throws would stop the node.
             if (!_failing)
             {
                 _failing = true;

@@ -9,7 +9,8 @@ public static class RedisFarmServiceCollectionExtensions
 {
     /// <summary>
     /// Turns the node into a farm node: SignalR's Redis backplane (which carries the Socket.IO connections too, since they
-    /// are hub connections) and the shared state, counts and revocations, all over one Redis connection.
+    /// are hub connections) and the shared state, counts and revocations, all over one Redis connection; a Redis that is
+    /// unreachable or refuses writes is an outage the node waits out.
     /// </summary>
     /// <exception cref="HubStartupException"><see cref="RedisOptions.Configuration"/> cannot be read.</exception>
     public static ISignalRServerBuilder AddRedisFarm(this ISignalRServerBuilder signalR, IConfigurationSection redis)
@@ -21,6 +22,7 @@ public static class RedisFarmServiceCollectionExtensions
         services.AddSingleton<IConnectionMultiplexer>(_ => ConnectionMultiplexer.Connect(configuration));
         services.AddSingleton(new RedisKeys(options.Prefix));
         services.AddSingleton<RedisFarmConnection>();
+        services.AddHostedService<RedisAvailabilityMonitor>();
 
         services.Replace(ServiceDescriptor.Singleton<IInstanceStore, RedisInstanceStore>());
         services.AddSingleton<LocalConnectionTracker>();
@@ -30,6 +32,7 @@ public static class RedisFarmServiceCollectionExtensions
         services.AddSingleton<RedisConnectionRevoker>();
         services.Replace(ServiceDescriptor.Singleton<IConnectionRevoker>(provider => provider.GetRequiredService<RedisConnectionRevoker>()));
         services.AddHostedService(provider => provider.GetRequiredService<RedisConnectionRevoker>());
+        services.AddHostedService<RedisCredentialRecheck>();
         services.Replace(ServiceDescriptor.Singleton<IEventDispatcher>(provider =>
             new FarmEventDispatcher(provider.GetRequiredService<OrderedEventDispatcher>(), provider.GetRequiredService<RedisFarmConnection>())));
         services.AddExceptionHandler<FarmUnavailableExceptionHandler>();

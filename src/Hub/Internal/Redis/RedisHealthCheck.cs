@@ -4,13 +4,11 @@ using StackExchange.Redis;
 namespace EvolutionHub.Internal.Redis;
 
 /// <summary>
-/// Readiness on a farm: a message published on a fresh channel comes back through this node's subscription connection.
-/// After an outage that proves the reconnection and the restored subscriptions (resent before the new one), not just a socket.
+/// Readiness on a farm: Redis takes writes, and a message published on a fresh channel comes back through this node's
+/// subscription connection.
 /// </summary>
 public sealed class RedisHealthCheck(RedisFarmConnection redis) : IHealthCheck
 {
-    private static readonly TimeSpan EchoTimeout = TimeSpan.FromSeconds(3);
-
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
         if (!redis.IsConnected)
@@ -18,23 +16,19 @@ public sealed class RedisHealthCheck(RedisFarmConnection redis) : IHealthCheck
             return HealthCheckResult.Unhealthy("Redis is unreachable.");
         }
 
-        var subscriber = redis.Multiplexer.GetSubscriber();
-        var channel = redis.Keys.ReadinessProbe(Guid.NewGuid().ToString("N"));
-        var echoed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        if (redis.Refusal is { } refusal)
+        {
+            return HealthCheckResult.Unhealthy("Redis refuses writes.", refusal);
+        }
+
         try
         {
-            await subscriber.SubscribeAsync(channel, (_, _) => echoed.TrySetResult());
-            await subscriber.PublishAsync(channel, "ready?");
-            await echoed.Task.WaitAsync(EchoTimeout, cancellationToken);
+            await redis.EchoAsync(cancellationToken);
             return HealthCheckResult.Healthy();
         }
         catch (Exception exception) when (exception is RedisException or TimeoutException)
         {
             return HealthCheckResult.Unhealthy("Redis does not echo a pub/sub message.", exception);
-        }
-        finally
-        {
-            subscriber.Unsubscribe(channel, flags: CommandFlags.FireAndForget);
         }
     }
 }

@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json;
 using StackExchange.Redis;
 
@@ -51,7 +49,7 @@ public sealed class RedisInstanceStore(RedisFarmConnection redis) : IInstanceSto
 
     public async ValueTask<string?> FindInstanceByTokenAsync(string token, CancellationToken cancellationToken = default)
     {
-        var result = await redis.RunAsync(db => db.ScriptEvaluateAsync(FindByTokenScript, [Keys.TokenOwners, Keys.Tokens], [Hash(token)]));
+        var result = await redis.RunAsync(db => db.ScriptEvaluateAsync(FindByTokenScript, [Keys.TokenOwners, Keys.Tokens], [TokenHash.Of(token)]));
         if (result.IsNull || (RedisValue[]?)result is not [var instance, var stored] || stored.IsNull)
         {
             return null;
@@ -63,7 +61,7 @@ public sealed class RedisInstanceStore(RedisFarmConnection redis) : IInstanceSto
     public async ValueTask<TokenChange> SetTokenAsync(string instance, string token, CancellationToken cancellationToken = default)
     {
         var result = await redis.RunAsync(db => db.ScriptEvaluateAsync(
-            SetTokenScript, [Keys.Tokens, Keys.TokenOwners, Keys.TokenHashes], [instance, token, Hash(token)]));
+            SetTokenScript, [Keys.Tokens, Keys.TokenOwners, Keys.TokenHashes], [instance, token, TokenHash.Of(token)]));
         return result.ToString() switch
         {
             "created" => TokenChange.Created,
@@ -92,8 +90,6 @@ public sealed class RedisInstanceStore(RedisFarmConnection redis) : IInstanceSto
 
     public async ValueTask CheckAsync(CancellationToken cancellationToken = default) =>
         await redis.RunAsync(db => db.PingAsync());
-
-    private static string Hash(string token) => Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(token)));
 
     private sealed record StoredSettings(bool Enabled, string[] Events);
 }

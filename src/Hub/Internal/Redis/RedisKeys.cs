@@ -29,6 +29,9 @@ public sealed class RedisKeys(string prefix)
     /// <summary>Carries the instance whose token holders every node must disconnect.</summary>
     public RedisChannel Revocations { get; } = RedisChannel.Literal($"{prefix}:revocations");
 
+    /// <summary>String written (and expiring) every second: whether Redis takes writes.</summary>
+    public RedisKey WriteProbe { get; } = $"{{{prefix}}}:write-probe";
+
     /// <summary>A channel of one readiness probe.</summary>
     public RedisChannel ReadinessProbe(string id) => RedisChannel.Literal($"{prefix}:ready:{id}");
 }

@@ -1,0 +1,42 @@
+using StackExchange.Redis;
+
+namespace EvolutionHub;
+
+/// <summary>
+/// Runs a built node until it stops and says how it ended, as the process's exit code: 0 for a stop that was asked for
+/// (SIGTERM, Ctrl+C), 1 when the node stopped because a background service failed, so that a supervisor restarting on
+/// failure restarts it.
+/// </summary>
+public static class EvolutionHubHost
+{
+    public const int Failed = 1;
+
+    /// <summary>Runs <paramref name="host"/>; returns the exit code of the process.</summary>
+    public static async Task<int> RunAsync(IHost host)
+    {
+        var stopping = host.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping;
+
+        // The host stops itself after a background service failed; whether one had when the stop began tells that stop
+        // from one that was asked for (a service failing later, on its way out, does not).
+        BackgroundService[] faulted = [];
+        using var whenStopping = stopping.Register(() =>
+            faulted = [.. host.Services.GetServices<IHostedService>().OfType<BackgroundService>().Where(service => service.ExecuteTask is { IsFaulted: true })]);
+        try
+        {
+            await host.RunAsync();
+        }
+        catch (Exception exception) when ((exception is RedisException or RedisTimeoutException) && stopping.IsCancellationRequested)
+        {
+            // Told to stop, the node did; only letting go of a Redis that no longer answers failed (SignalR's backplane
+            // unsubscribes synchronously on dispose). What it leaves in Redis expires by itself: a clean stop all the same.
+            Console.Error.WriteLine($"EvolutionHub stopped; Redis did not answer while the node let go of it: {exception.Message}");
+        }
+
+        foreach (var service in faulted)
+        {
+            Console.Error.WriteLine($"EvolutionHub stopped because {service.GetType().Name} failed: {service.ExecuteTask!.Exception!.InnerException?.Message}");
+        }
+
+        return faulted.Length > 0 ? Failed : 0;
+    }
+}
