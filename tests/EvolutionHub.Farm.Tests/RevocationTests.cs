@@ -16,16 +16,16 @@ public sealed class RevocationTests
     {
         await using var farm = await HubFarm.StartAsync(nodes: 3);
         var (a, b, c) = (farm[0], farm[1], farm[2]);
-        using (var created = await a.Http.PutAsJsonAsync("/api/instances/vip", new { token = "vip-token" }))
+        using (var created = await a.Http.PutAsJsonAsync("/api/instances/vip", new { token = "vip-token-0123456789" }))
         {
             Assert.Equal(HttpStatusCode.Created, created.StatusCode);
         }
 
         await using var driver = SocketIoDriver.Start();
-        await FanOutTests.ConnectAsync(driver, "token-on-b", b, "/vip", new { transports = new[] { "websocket" }, auth = new { apikey = "vip-token" } });
-        await FanOutTests.ConnectAsync(driver, "token-on-c-polling", c, "/vip", new { transports = new[] { "polling" }, query = new { apikey = "vip-token" } });
+        await FanOutTests.ConnectAsync(driver, "token-on-b", b, "/vip", new { transports = new[] { "websocket" }, auth = new { apikey = "vip-token-0123456789" } });
+        await FanOutTests.ConnectAsync(driver, "token-on-c-polling", c, "/vip", new { transports = new[] { "polling" }, query = new { apikey = "vip-token-0123456789" } });
         await FanOutTests.ConnectAsync(driver, "global-on-b", b, "/vip", new { transports = new[] { "websocket" }, auth = new { apikey = HubNode.GlobalKey } });
-        await using var signalROnC = await SignalRListener.StartAsync(c, "vip-token", "vip", "messages.upsert");
+        await using var signalROnC = await SignalRListener.StartAsync(c, "vip-token-0123456789", "vip", "messages.upsert");
 
         var clock = Stopwatch.StartNew();
         using (var deleted = await a.Http.DeleteAsync("/api/instances/vip"))
@@ -44,7 +44,7 @@ public sealed class RevocationTests
         await driver.NextAsync("global-on-b", "messages.upsert", timeoutMs: Timeouts.EventMs);
 
         // The revoked token opens nothing anywhere.
-        var refused = await driver.ConnectAsync("token-again-on-c", c.BaseUri.ToString().TrimEnd('/') + "/vip", new { transports = new[] { "websocket" }, auth = new { apikey = "vip-token" } });
+        var refused = await driver.ConnectAsync("token-again-on-c", c.BaseUri.ToString().TrimEnd('/') + "/vip", new { transports = new[] { "websocket" }, auth = new { apikey = "vip-token-0123456789" } });
         Assert.Equal("Unauthorized", refused?["error"]?.GetValue<string>());
     }
 
