@@ -119,6 +119,8 @@ public static class EvolutionHubApplication
         services.AddSingleton<CredentialResolver>();
         services.AddSingleton<FailedAuthentications>();
         services.AddSingleton<ConnectionsPerAddress>();
+        services.AddSingleton<SignalRConnectionGuard>();
+        services.AddSingleton<ClientEventRateFilter>();
         services.AddSingleton<HubEventFactory>();
         services.AddSingleton<EventFanOut>();
         AddSingleNodeState(services);
@@ -131,7 +133,11 @@ public static class EvolutionHubApplication
 
         // Before AddSocketIo, which only adds its accept-all handler when none is registered.
         services.AddSingleton<ISocketIoConnectHandler, SocketIoAuthorizer>();
-        var signalR = services.AddSignalR(hub => hub.MaximumReceiveMessageSize = maxBodyBytes)
+        var signalR = services.AddSignalR(hub =>
+            {
+                hub.MaximumReceiveMessageSize = maxBodyBytes;
+                hub.AddFilter<ClientEventRateFilter>();
+            })
             .AddMessagePackProtocol(messagePack => messagePack.SerializerOptions = JsonElementFormatter.AddTo(messagePack.SerializerOptions))
             .AddSocketIo(socketIo =>
             {
@@ -164,6 +170,19 @@ public static class EvolutionHubApplication
         services.AddOptions<CorsOptions>().Configure<AllowedOrigins>((cors, origins) => cors.AddDefaultPolicy(policy =>
             // Browser clients send credentials, so even "any origin" is answered by echoing the origin, never with "*".
             policy.SetIsOriginAllowed(origins.IsAllowed).AllowAnyHeader().AllowAnyMethod().AllowCredentials()));
+    }
+
+    /// <summary>
+    /// <c>MapHub&lt;EventsHub&gt;</c> with <see cref="SignalRConnectionGuard"/> in front of the hub: the same endpoints and
+    /// metadata, each connection counted per address and given an output that never makes a send wait.
+    /// </summary>
+    private static void MapEventsHub(WebApplication app)
+    {
+        var guard = app.Services.GetRequiredService<SignalRConnectionGuard>();
+        app.MapConnections(EventsHubPath, new Microsoft.AspNetCore.Http.Connections.HttpConnectionDispatcherOptions(), connection => connection
+                .Use(next => context => guard.OnConnectedAsync(context, next))
+                .UseHub<EventsHub>())
+            .WithMetadata(new HubMetadata(typeof(EventsHub)));
     }
 
     private static void AddEvolutionHttpClient(WebApplicationBuilder builder)
@@ -203,7 +222,7 @@ public static class EvolutionHubApplication
         app.MapHttpApi();
         if (websocket.Enabled)
         {
-            app.MapHub<EventsHub>(EventsHubPath);
+            MapEventsHub(app);
             app.MapSocketIo<EventsHub>();
         }
     }
