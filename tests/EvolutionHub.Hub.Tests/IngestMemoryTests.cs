@@ -186,6 +186,9 @@ public sealed class Bystander : IAsyncDisposable
         return bystander;
     }
 
+    /// <summary>How many of its events arrived so far.</summary>
+    public int Received => _delays.Count;
+
     public async Task<BystanderReport> StopAsync()
     {
         await _stop.CancelAsync();
