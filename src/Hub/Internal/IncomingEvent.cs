@@ -61,7 +61,16 @@ public sealed record IncomingEvent(
             return false;
         }
 
-        value = element.GetString();
-        return true;
+        try
+        {
+            value = element.GetString();
+            return true;
+        }
+        catch (InvalidOperationException)
+        {
+            // Bytes that are not UTF-8 inside the string (a document parsed from elsewhere than a checked body).
+            error = $"\"{property}\" must be a string of UTF-8 text.";
+            return false;
+        }
     }
 }

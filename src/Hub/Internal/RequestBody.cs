@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Text.Json;
+using System.Text.Unicode;
 
 namespace EvolutionHub.Internal;
 
@@ -84,9 +85,14 @@ public sealed class RequestBody : IDisposable
     /// Parses the body once. The document refers to the buffer rather than a copy, and owns it from then on: accepted events
     /// refer to their data until they are delivered, so the buffer is never returned to the pool.
     /// </summary>
-    /// <exception cref="JsonException">The body is not JSON.</exception>
+    /// <exception cref="JsonException">The body is not JSON (which is UTF-8 throughout: the parser itself leaves the bytes of strings unchecked).</exception>
     public JsonDocument Parse()
     {
+        if (!Utf8.IsValid(Span))
+        {
+            throw new JsonException("The body is not UTF-8.");
+        }
+
         var document = JsonDocument.Parse(_buffer.AsMemory(0, _length));
         _parsed = true;
         return document;

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Unicode;
 
 namespace EvolutionHub.Internal;
 
@@ -15,11 +16,16 @@ public static class WebhookCredentialScan
     // An instance name is at most 128 characters, each at most 12 bytes escaped (a surrogate pair as two \uXXXX).
     private const int MaxInstanceBytes = InstanceNames.MaxLength * 12;
 
-    /// <summary>False when the body is not JSON; an unusable key comes back as <see cref="UnusableKey"/>, an unusable instance as null.</summary>
+    /// <summary>False when the body is not JSON (UTF-8 throughout); an unusable key comes back as <see cref="UnusableKey"/>, an unusable instance as null.</summary>
     public static bool TryScan(ReadOnlySpan<byte> body, out string? apiKey, out string? instance)
     {
         apiKey = null;
         instance = null;
+        if (!Utf8.IsValid(body))
+        {
+            return false;
+        }
+
         var reader = new Utf8JsonReader(body, new JsonReaderOptions { AllowTrailingCommas = false, CommentHandling = JsonCommentHandling.Disallow });
         try
         {
