@@ -53,16 +53,16 @@ public sealed class RevocationTests
     {
         await using var farm = await HubFarm.StartAsync(nodes: 2);
         var (a, b) = (farm[0], farm[1]);
-        using (var created = await b.Http.PutAsJsonAsync("/api/instances/rot", new { token = "rot-old" }))
+        using (var created = await b.Http.PutAsJsonAsync("/api/instances/rot", new { token = "rot-old-0123456789" }))
         {
             Assert.Equal(HttpStatusCode.Created, created.StatusCode);
         }
 
         await using var driver = SocketIoDriver.Start();
-        await FanOutTests.ConnectAsync(driver, "old-on-b", b, "/rot", new { auth = new { apikey = "rot-old" } });
+        await FanOutTests.ConnectAsync(driver, "old-on-b", b, "/rot", new { auth = new { apikey = "rot-old-0123456789" } });
 
         var clock = Stopwatch.StartNew();
-        using (var rotated = await a.Http.PutAsJsonAsync("/api/instances/rot", new { token = "rot-new" }))
+        using (var rotated = await a.Http.PutAsJsonAsync("/api/instances/rot", new { token = "rot-new-0123456789" }))
         {
             Assert.Equal(HttpStatusCode.OK, rotated.StatusCode);
         }
@@ -70,8 +70,8 @@ public sealed class RevocationTests
         await driver.NextAsync("old-on-b", "$disconnect", timeoutMs: (int)Deadline.TotalMilliseconds);
         Assert.True(clock.Elapsed < Deadline, $"rotation took {clock.Elapsed.TotalSeconds:0.0} s to cut the old token");
 
-        await FanOutTests.ConnectAsync(driver, "new-on-b", b, "/rot", new { transports = new[] { "websocket" }, auth = new { apikey = "rot-new" } });
-        var refused = await driver.ConnectAsync("old-again-on-a", a.BaseUri.ToString().TrimEnd('/') + "/rot", new { transports = new[] { "websocket" }, auth = new { apikey = "rot-old" } });
+        await FanOutTests.ConnectAsync(driver, "new-on-b", b, "/rot", new { transports = new[] { "websocket" }, auth = new { apikey = "rot-new-0123456789" } });
+        var refused = await driver.ConnectAsync("old-again-on-a", a.BaseUri.ToString().TrimEnd('/') + "/rot", new { transports = new[] { "websocket" }, auth = new { apikey = "rot-old-0123456789" } });
         Assert.Equal("Unauthorized", refused?["error"]?.GetValue<string>());
     }
 }
