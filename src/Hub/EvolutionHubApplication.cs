@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using EvolutionHub.Bridge;
 using EvolutionHub.Internal;
 using EvolutionHub.Internal.Redis;
+using Microsoft.AspNetCore.Cors.Infrastructure;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.Http.Resilience;
@@ -30,6 +31,7 @@ public static class EvolutionHubApplication
         }
 
         EnsureApiKey(builder);
+        EnsureConfiguredTokensAreLongEnough(builder.Configuration);
         AddHubServices(builder);
         var app = builder.Build();
         UseHub(app);
@@ -70,6 +72,22 @@ public static class EvolutionHubApplication
         Console.WriteLine($"EvolutionHub (Development): no Authentication:ApiKey was set, so this run uses the global key {generated}");
     }
 
+    private static void EnsureConfiguredTokensAreLongEnough(IConfiguration configuration)
+    {
+        var minimum = configuration.GetSection("Authentication").Get<ApiKeyOptions>()?.MinTokenLength ?? new ApiKeyOptions().MinTokenLength;
+        var tooShort = configuration.GetSection("Instances").GetChildren()
+            .Where(instance => instance["Token"] is { Length: > 0 } token && token.Length < minimum)
+            .Select(instance => instance.Key)
+            .ToArray();
+        if (tooShort.Length > 0)
+        {
+            throw new HubStartupException(
+                $"Instances:{tooShort[0]}:Token is shorter than Authentication:MinTokenLength ({minimum} characters)"
+                + (tooShort.Length > 1 ? $", and so are the tokens of {string.Join(", ", tooShort[1..])}" : "")
+                + ": use longer tokens.");
+        }
+    }
+
     private static void AddHubServices(WebApplicationBuilder builder)
     {
         var configuration = builder.Configuration;
@@ -80,6 +98,10 @@ public static class EvolutionHubApplication
         services.AddOptions<StorageOptions>().Bind(configuration.GetSection("Storage"));
         services.AddOptions<InboundOptions>().Bind(configuration.GetSection("Inbound"));
         services.AddOptions<MetricsOptions>().Bind(configuration.GetSection("Metrics"));
+        services.AddOptions<CorsOriginOptions>().Bind(configuration.GetSection("Cors"));
+        services.AddOptions<HttpLimitsOptions>().Bind(configuration.GetSection("Http"));
+        services.AddOptions<LimitsOptions>().Bind(configuration.GetSection("Limits"));
+        services.AddOptions<SignalROptions>().Bind(configuration.GetSection("SignalR"));
         services.AddOptions<Dictionary<string, ConfiguredInstance>>().Bind(configuration.GetSection("Instances"));
 
         var maxBodyBytes = configuration.GetSection("Http").Get<HttpLimitsOptions>()?.MaxRequestBodyBytes ?? new HttpLimitsOptions().MaxRequestBodyBytes;
@@ -87,17 +109,24 @@ public static class EvolutionHubApplication
 
         services.AddProblemDetails();
         services.AddHealthChecks().AddCheck<StorageHealthCheck>("storage", tags: ["ready"]);
-        AddCors(builder);
+        AddCors(services);
+        services.DisableUnrestrictedForwardedHeaders();
 
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<HubMetrics>();
         services.AddSingleton<HubConnectionRegistry>();
         services.AddSingleton<TokenRevocation>();
+        services.AddSingleton<AllowedOrigins>();
         services.AddSingleton<CredentialResolver>();
+        services.AddSingleton<FailedAuthentications>();
+        services.AddSingleton<ConnectionsPerAddress>();
+        services.AddSingleton<SignalRConnectionGuard>();
+        services.AddSingleton<ClientEventRateFilter>();
         services.AddSingleton<HubEventFactory>();
         services.AddSingleton<EventFanOut>();
         AddSingleNodeState(services);
         services.AddHostedService<ConfiguredInstancesSeeder>();
+        services.AddSingleton<UnauthenticatedBodyBudget>();
         services.AddSingleton<WebhookIngest>();
         services.AddSingleton<InboundRoutes>();
         services.AddSingleton<InboundForwarder>();
@@ -105,7 +134,11 @@ public static class EvolutionHubApplication
 
         // Before AddSocketIo, which only adds its accept-all handler when none is registered.
         services.AddSingleton<ISocketIoConnectHandler, SocketIoAuthorizer>();
-        var signalR = services.AddSignalR(hub => hub.MaximumReceiveMessageSize = maxBodyBytes)
+        var signalR = services.AddSignalR(hub =>
+            {
+                hub.MaximumReceiveMessageSize = maxBodyBytes;
+                hub.AddFilter<ClientEventRateFilter>();
+            })
             .AddMessagePackProtocol(messagePack => messagePack.SerializerOptions = JsonElementFormatter.AddTo(messagePack.SerializerOptions))
             .AddSocketIo(socketIo =>
             {
@@ -132,25 +165,25 @@ public static class EvolutionHubApplication
         services.AddHostedService(provider => provider.GetRequiredService<OrderedEventDispatcher>());
     }
 
-    private static void AddCors(WebApplicationBuilder builder)
+    private static void AddCors(IServiceCollection services)
     {
-        var configured = builder.Configuration["Cors:Origin"];
-        var origins = (string.IsNullOrWhiteSpace(configured) && builder.Environment.IsDevelopment() ? "*" : configured ?? "")
-            .Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        builder.Services.AddCors(cors => cors.AddDefaultPolicy(policy =>
-        {
+        services.AddCors();
+        services.AddOptions<CorsOptions>().Configure<AllowedOrigins>((cors, origins) => cors.AddDefaultPolicy(policy =>
             // Browser clients send credentials, so even "any origin" is answered by echoing the origin, never with "*".
-            if (origins.Contains("*"))
-            {
-                policy.SetIsOriginAllowed(_ => true);
-            }
-            else
-            {
-                policy.WithOrigins(origins);
-            }
+            policy.SetIsOriginAllowed(origins.IsAllowed).AllowAnyHeader().AllowAnyMethod().AllowCredentials()));
+    }
 
-            policy.AllowAnyHeader().AllowAnyMethod().AllowCredentials();
-        }));
+    /// <summary>
+    /// <c>MapHub&lt;EventsHub&gt;</c> with <see cref="SignalRConnectionGuard"/> in front of the hub: the same endpoints and
+    /// metadata, each connection counted per address and given an output that never makes a send wait.
+    /// </summary>
+    private static void MapEventsHub(WebApplication app)
+    {
+        var guard = app.Services.GetRequiredService<SignalRConnectionGuard>();
+        app.MapConnections(EventsHubPath, new Microsoft.AspNetCore.Http.Connections.HttpConnectionDispatcherOptions(), connection => connection
+                .Use(next => context => guard.OnConnectedAsync(context, next))
+                .UseHub<EventsHub>())
+            .WithMetadata(new HubMetadata(typeof(EventsHub)));
     }
 
     private static void AddEvolutionHttpClient(WebApplicationBuilder builder)
@@ -170,6 +203,7 @@ public static class EvolutionHubApplication
     private static void UseHub(WebApplication app)
     {
         var websocket = app.Configuration.GetSection("Websocket").Get<WebsocketOptions>() ?? new WebsocketOptions();
+        app.UseClientAddresses(app.Configuration.GetSection("Http").Get<HttpLimitsOptions>()?.KnownProxies ?? "");
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseCors();
@@ -189,7 +223,7 @@ public static class EvolutionHubApplication
         app.MapHttpApi();
         if (websocket.Enabled)
         {
-            app.MapHub<EventsHub>(EventsHubPath);
+            MapEventsHub(app);
             app.MapSocketIo<EventsHub>();
         }
     }

@@ -5,6 +5,9 @@ public sealed class ApiKeyOptions
 {
     /// <summary>The global key: every instance, every route. Env alias <c>AUTHENTICATION_API_KEY</c>.</summary>
     public string ApiKey { get; set; } = "";
+
+    /// <summary>The shortest instance token accepted, from <c>PUT /api/instances</c> or the <c>Instances</c> section.</summary>
+    public int MinTokenLength { get; set; } = 16;
 }
 
 /// <summary>The <c>Websocket</c> section.</summary>
@@ -21,6 +24,9 @@ public sealed class WebsocketOptions
 
     /// <summary>Keep the publisher's <c>apikey</c> in delivered envelopes. Env alias <c>WEBSOCKET_FORWARD_APIKEY</c>.</summary>
     public bool ForwardApiKey { get; set; }
+
+    /// <summary>Refuse keyed Socket.IO and SignalR connections whose <c>Origin</c> header <c>Cors:Origin</c> does not allow.</summary>
+    public bool RequireAllowedOrigin { get; set; }
 }
 
 /// <summary>The <c>Cors</c> section.</summary>
@@ -52,6 +58,41 @@ public sealed class HttpLimitsOptions
 {
     /// <summary>The largest request body accepted, in bytes.</summary>
     public long MaxRequestBodyBytes { get; set; } = 32 * 1024 * 1024;
+
+    /// <summary>
+    /// Bytes of request bodies the node buffers at once, all requests together, before their credential is known (a webhook
+    /// whose key is in its body); a request that would pass it is refused with 503.
+    /// </summary>
+    public long MaxUnauthenticatedBodyBytes { get; set; } = 64 * 1024 * 1024;
+
+    /// <summary>Comma-separated proxy addresses whose <c>X-Forwarded-For</c> is believed; empty: none.</summary>
+    public string KnownProxies { get; set; } = "";
+}
+
+/// <summary>The <c>Limits</c> section: what one source address or one connection may do. 0 turns a limit off.</summary>
+public sealed class LimitsOptions
+{
+    /// <summary>Failed authentications one address may make within a minute before it is refused for <see cref="BlockSeconds"/>.</summary>
+    public int FailedAuthenticationsPerMinute { get; set; } = 30;
+
+    /// <summary>How long an address that made too many failed authentications is refused, even with a valid key.</summary>
+    public int BlockSeconds { get; set; } = 60;
+
+    /// <summary>Hub method calls (SignalR invocations, Socket.IO emits) one connection may make per second, in bursts of as many.</summary>
+    public int ClientEventsPerSecond { get; set; } = 100;
+
+    /// <summary>Concurrent SignalR connections from one address.</summary>
+    public int MaxConnectionsPerAddress { get; set; } = 1000;
+}
+
+/// <summary>The <c>SignalR</c> section.</summary>
+public sealed class SignalROptions
+{
+    /// <summary>
+    /// Bytes that may wait for one SignalR connection behind the message its transport is sending; past that the client is
+    /// too slow and is disconnected.
+    /// </summary>
+    public long MaxBufferedBytes { get; set; } = 4 * 1024 * 1024;
 }
 
 /// <summary>The <c>Inbound</c> section.</summary>

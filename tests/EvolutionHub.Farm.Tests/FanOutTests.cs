@@ -49,12 +49,12 @@ public sealed class FanOutTests
         await using var farm = await HubFarm.StartAsync(nodes: 2);
         var (a, b) = (farm[0], farm[1]);
 
-        using (var created = await a.Http.PutAsJsonAsync("/api/instances/shop", new { token = "shop-token" }))
+        using (var created = await a.Http.PutAsJsonAsync("/api/instances/shop", new { token = "shop-token-0123456789" }))
         {
             Assert.Equal(HttpStatusCode.Created, created.StatusCode);
         }
 
-        using (var taken = await b.Http.PutAsJsonAsync("/api/instances/other", new { token = "shop-token" }))
+        using (var taken = await b.Http.PutAsJsonAsync("/api/instances/other", new { token = "shop-token-0123456789" }))
         {
             Assert.Equal(HttpStatusCode.Conflict, taken.StatusCode);
         }
@@ -69,10 +69,10 @@ public sealed class FanOutTests
 
         // The token registered on A opens the instance's namespace on B.
         await using var driver = SocketIoDriver.Start();
-        await ConnectAsync(driver, "shop-on-b", b, "/shop", new { transports = new[] { "websocket" }, auth = new { apikey = "shop-token" } });
+        await ConnectAsync(driver, "shop-on-b", b, "/shop", new { transports = new[] { "websocket" }, auth = new { apikey = "shop-token-0123456789" } });
         using (var instanceKeyOnB = new HttpRequestMessage(HttpMethod.Get, "/websocket/find/shop"))
         {
-            instanceKeyOnB.Headers.Add("apikey", "shop-token");
+            instanceKeyOnB.Headers.Add("apikey", "shop-token-0123456789");
             using var response = await new HttpClient { BaseAddress = b.BaseUri }.SendAsync(instanceKeyOnB);
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         }

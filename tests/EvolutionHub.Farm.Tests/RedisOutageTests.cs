@@ -97,20 +97,20 @@ public sealed class RedisOutageTests
         await farm.Redis.StopAsync();
 
         // It also lists an instance in its configuration: registering it must wait for Redis, not stop the node.
-        var late = await farm.StartNodeAsync("late", waitReady: false, new Dictionary<string, string> { ["Instances__seeded__Token"] = "seeded-token" });
+        var late = await farm.StartNodeAsync("late", waitReady: false, new Dictionary<string, string> { ["Instances__seeded__Token"] = "seeded-token-0123456789" });
         Assert.Equal(HttpStatusCode.ServiceUnavailable, await late.ReadinessAsync());
 
         await farm.Redis.StartAgainAsync();
         await late.WaitReadyAsync(TimeSpan.FromSeconds(30));
         await a.WaitReadyAsync(TimeSpan.FromSeconds(30));
 
-        using (var created = await a.Http.PutAsJsonAsync("/api/instances/late", new { token = "late-token" }))
+        using (var created = await a.Http.PutAsJsonAsync("/api/instances/late", new { token = "late-token-0123456789" }))
         {
             Assert.Equal(HttpStatusCode.Created, created.StatusCode);
         }
 
         await using var driver = SocketIoDriver.Start();
-        await FanOutTests.ConnectAsync(driver, "on-late", late, "/late", new { transports = new[] { "websocket" }, auth = new { apikey = "late-token" } });
+        await FanOutTests.ConnectAsync(driver, "on-late", late, "/late", new { transports = new[] { "websocket" }, auth = new { apikey = "late-token-0123456789" } });
         await a.PublishAsync("late", "MESSAGES_UPSERT", new { to = "late" });
         await driver.NextAsync("on-late", "messages.upsert", timeoutMs: Timeouts.EventMs);
 

@@ -14,7 +14,7 @@ public sealed class RestartTests
     {
         await using var farm = await HubFarm.StartAsync(nodes: 1);
         var before = farm[0];
-        using (var created = await before.Http.PutAsJsonAsync("/api/instances/kept", new { token = "kept-token" }))
+        using (var created = await before.Http.PutAsJsonAsync("/api/instances/kept", new { token = "kept-token-0123456789" }))
         {
             Assert.Equal(HttpStatusCode.Created, created.StatusCode);
         }
@@ -32,7 +32,7 @@ public sealed class RestartTests
         Assert.Equal("""[{"name":"kept","connections":0}]""", (await after.Http.GetFromJsonAsync<JsonElement>("/api/instances")).GetRawText());
         using (var byToken = new HttpRequestMessage(HttpMethod.Get, "/websocket/find/kept"))
         {
-            byToken.Headers.Add("apikey", "kept-token");
+            byToken.Headers.Add("apikey", "kept-token-0123456789");
             using var client = new HttpClient { BaseAddress = after.BaseUri };
             using var response = await client.SendAsync(byToken);
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
@@ -41,7 +41,7 @@ public sealed class RestartTests
 
         // The token opens its namespace on the new node, and the filter applies there: the event it blocks would have come first.
         await using var driver = SocketIoDriver.Start();
-        await FanOutTests.ConnectAsync(driver, "kept", after, "/kept", new { transports = new[] { "websocket" }, auth = new { apikey = "kept-token" } });
+        await FanOutTests.ConnectAsync(driver, "kept", after, "/kept", new { transports = new[] { "websocket" }, auth = new { apikey = "kept-token-0123456789" } });
         using var published = await after.PostEventsAsync(new object[]
         {
             new { @event = "MESSAGES_UPSERT", instance = "kept", data = new { blocked = true } },

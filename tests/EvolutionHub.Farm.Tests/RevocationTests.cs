@@ -18,16 +18,16 @@ public sealed class RevocationTests
     {
         await using var farm = await HubFarm.StartAsync(nodes: 3);
         var (a, b, c) = (farm[0], farm[1], farm[2]);
-        using (var created = await a.Http.PutAsJsonAsync("/api/instances/vip", new { token = "vip-token" }))
+        using (var created = await a.Http.PutAsJsonAsync("/api/instances/vip", new { token = "vip-token-0123456789" }))
         {
             Assert.Equal(HttpStatusCode.Created, created.StatusCode);
         }
 
         await using var driver = SocketIoDriver.Start();
-        await FanOutTests.ConnectAsync(driver, "token-on-b", b, "/vip", new { transports = new[] { "websocket" }, auth = new { apikey = "vip-token" } });
-        await FanOutTests.ConnectAsync(driver, "token-on-c-polling", c, "/vip", new { transports = new[] { "polling" }, query = new { apikey = "vip-token" } });
+        await FanOutTests.ConnectAsync(driver, "token-on-b", b, "/vip", new { transports = new[] { "websocket" }, auth = new { apikey = "vip-token-0123456789" } });
+        await FanOutTests.ConnectAsync(driver, "token-on-c-polling", c, "/vip", new { transports = new[] { "polling" }, query = new { apikey = "vip-token-0123456789" } });
         await FanOutTests.ConnectAsync(driver, "global-on-b", b, "/vip", new { transports = new[] { "websocket" }, auth = new { apikey = HubNode.GlobalKey } });
-        await using var signalROnC = await SignalRListener.StartAsync(c, "vip-token", "vip", "messages.upsert");
+        await using var signalROnC = await SignalRListener.StartAsync(c, "vip-token-0123456789", "vip", "messages.upsert");
 
         var clock = Stopwatch.StartNew();
         using (var deleted = await a.Http.DeleteAsync("/api/instances/vip"))
@@ -46,7 +46,7 @@ public sealed class RevocationTests
         await driver.NextAsync("global-on-b", "messages.upsert", timeoutMs: Timeouts.EventMs);
 
         // The revoked token opens nothing anywhere.
-        var refused = await driver.ConnectAsync("token-again-on-c", c.BaseUri.ToString().TrimEnd('/') + "/vip", new { transports = new[] { "websocket" }, auth = new { apikey = "vip-token" } });
+        var refused = await driver.ConnectAsync("token-again-on-c", c.BaseUri.ToString().TrimEnd('/') + "/vip", new { transports = new[] { "websocket" }, auth = new { apikey = "vip-token-0123456789" } });
         Assert.Equal("Unauthorized", refused?["error"]?.GetValue<string>());
     }
 
@@ -55,16 +55,16 @@ public sealed class RevocationTests
     {
         await using var farm = await HubFarm.StartAsync(nodes: 2);
         var (a, b) = (farm[0], farm[1]);
-        using (var created = await b.Http.PutAsJsonAsync("/api/instances/rot", new { token = "rot-old" }))
+        using (var created = await b.Http.PutAsJsonAsync("/api/instances/rot", new { token = "rot-old-0123456789" }))
         {
             Assert.Equal(HttpStatusCode.Created, created.StatusCode);
         }
 
         await using var driver = SocketIoDriver.Start();
-        await FanOutTests.ConnectAsync(driver, "old-on-b", b, "/rot", new { auth = new { apikey = "rot-old" } });
+        await FanOutTests.ConnectAsync(driver, "old-on-b", b, "/rot", new { auth = new { apikey = "rot-old-0123456789" } });
 
         var clock = Stopwatch.StartNew();
-        using (var rotated = await a.Http.PutAsJsonAsync("/api/instances/rot", new { token = "rot-new" }))
+        using (var rotated = await a.Http.PutAsJsonAsync("/api/instances/rot", new { token = "rot-new-0123456789" }))
         {
             Assert.Equal(HttpStatusCode.OK, rotated.StatusCode);
         }
@@ -72,8 +72,8 @@ public sealed class RevocationTests
         await driver.NextAsync("old-on-b", "$disconnect", timeoutMs: (int)Deadline.TotalMilliseconds);
         Assert.True(clock.Elapsed < Deadline, $"rotation took {clock.Elapsed.TotalSeconds:0.0} s to cut the old token");
 
-        await FanOutTests.ConnectAsync(driver, "new-on-b", b, "/rot", new { transports = new[] { "websocket" }, auth = new { apikey = "rot-new" } });
-        var refused = await driver.ConnectAsync("old-again-on-a", a.BaseUri.ToString().TrimEnd('/') + "/rot", new { transports = new[] { "websocket" }, auth = new { apikey = "rot-old" } });
+        await FanOutTests.ConnectAsync(driver, "new-on-b", b, "/rot", new { transports = new[] { "websocket" }, auth = new { apikey = "rot-new-0123456789" } });
+        var refused = await driver.ConnectAsync("old-again-on-a", a.BaseUri.ToString().TrimEnd('/') + "/rot", new { transports = new[] { "websocket" }, auth = new { apikey = "rot-old-0123456789" } });
         Assert.Equal("Unauthorized", refused?["error"]?.GetValue<string>());
     }
 

@@ -32,7 +32,7 @@ public sealed partial class ConfigurationEffectTests
         await using (var hub = await HubServer.StartInContentRootAsync(root))
         {
             Assert.Equal(expected, Assert.IsType<SqliteInstanceStore>(hub.Services.GetRequiredService<IInstanceStore>()).Path);
-            await hub.RegisterAsync("rooted", "rooted-token");
+            await hub.RegisterAsync("rooted", "rooted-token-0123456789");
         }
 
         Assert.True(File.Exists(expected), $"{expected} was not written");
@@ -138,7 +138,7 @@ public sealed partial class ConfigurationEffectTests
               "Authentication": { "ApiKey": "file-key" },
               "Websocket": { "GlobalEvents": true },
               "Cors": { "Origin": "https://file.example" },
-              "Instances": { "filed": { "Token": "filed-token" } }
+              "Instances": { "filed": { "Token": "filed-token-0123456789" } }
             }
             """);
 
@@ -151,7 +151,7 @@ public sealed partial class ConfigurationEffectTests
             // reach "/" (off by default).
             await using var driver = SocketIoDriver.Start();
             var url = fromFile.BaseUri.ToString().TrimEnd('/');
-            var instance = await driver.ConnectAsync("instance", url + "/filed", new { transports = new[] { "websocket" }, auth = new { apikey = "filed-token" }, forceNew = true });
+            var instance = await driver.ConnectAsync("instance", url + "/filed", new { transports = new[] { "websocket" }, auth = new { apikey = "filed-token-0123456789" }, forceNew = true });
             Assert.True(instance!["connected"]!.GetValue<bool>(), instance.ToJsonString());
             var global = await driver.ConnectAsync("global", url + "/", new { transports = new[] { "websocket" }, auth = new { apikey = "file-key" }, forceNew = true });
             Assert.True(global!["connected"]!.GetValue<bool>(), global.ToJsonString());
@@ -176,7 +176,7 @@ public sealed partial class ConfigurationEffectTests
         await using (var driver = SocketIoDriver.Start())
         {
             var url = overridden.BaseUri.ToString().TrimEnd('/');
-            var instance = await driver.ConnectAsync("instance", url + "/filed", new { transports = new[] { "websocket" }, auth = new { apikey = "filed-token" }, forceNew = true });
+            var instance = await driver.ConnectAsync("instance", url + "/filed", new { transports = new[] { "websocket" }, auth = new { apikey = "filed-token-0123456789" }, forceNew = true });
             Assert.True(instance!["connected"]!.GetValue<bool>(), instance.ToJsonString());
             var global = await driver.ConnectAsync("global", url + "/", new { transports = new[] { "websocket" }, auth = new { apikey = "env-key" }, forceNew = true });
             Assert.True(global!["connected"]!.GetValue<bool>(), global.ToJsonString());

@@ -53,7 +53,7 @@ public sealed class HttpApiTests
     public async Task Api_events_accepts_one_envelope_or_a_batch_with_the_global_key_only()
     {
         await using var hub = await HubServer.StartAsync();
-        await hub.RegisterAsync("shop", "shop-token");
+        await hub.RegisterAsync("shop", "shop-token-0123456789");
         const string one = """{"event":"CALL","instance":"shop","data":{}}""";
         const string two = """[{"event":"CALL","instance":"shop","data":{}},{"event":"CALL","instance":"shop"}]""";
 
@@ -61,7 +61,7 @@ public sealed class HttpApiTests
         Assert.Equal(2, (await Expect.JsonAsync(await hub.SendAsync(HttpMethod.Post, "/api/events", HubServer.GlobalKey, two), 202)).GetProperty("accepted").GetInt32());
         await Expect.ProblemAsync(await hub.SendAsync(HttpMethod.Post, "/api/events", null, one), 401);
         await Expect.ProblemAsync(await hub.SendAsync(HttpMethod.Post, "/api/events", "unknown-key", one), 401);
-        await Expect.ProblemAsync(await hub.SendAsync(HttpMethod.Post, "/api/events", "shop-token", one), 403);
+        await Expect.ProblemAsync(await hub.SendAsync(HttpMethod.Post, "/api/events", "shop-token-0123456789", one), 403);
         await Expect.ProblemAsync(await hub.SendAsync(HttpMethod.Post, "/api/events", HubServer.GlobalKey, "{not json"), 400);
         await Expect.ProblemAsync(await hub.SendAsync(HttpMethod.Post, "/api/events", HubServer.GlobalKey, """{"instance":"shop"}"""), 400);
         await Expect.ProblemAsync(await hub.SendAsync(HttpMethod.Post, "/api/events", HubServer.GlobalKey, """{"event":"CALL","instance":"a/b"}"""), 400);
@@ -111,12 +111,12 @@ public sealed class HttpApiTests
         {
             "/webhook" => JsonSerializer.Serialize(new { @event = "CALL", instance = "big", data = new { n = 1, padding } }),
             "/websocket/set/big" => JsonSerializer.Serialize(new { websocket = new { enabled = false, events = Array.Empty<string>() }, padding }),
-            _ => JsonSerializer.Serialize(new { token = "big-token", padding }),
+            _ => JsonSerializer.Serialize(new { token = "big-token-0123456789", padding }),
         };
         await Expect.ProblemAsync(await hub.SendAsync(new HttpMethod(method), path, HubServer.GlobalKey, body), 413);
 
         Assert.Equal(33, (await Expect.JsonAsync(await hub.SendAsync(HttpMethod.Get, "/websocket/find/big", HubServer.GlobalKey), 200)).GetProperty("events").GetArrayLength());
-        await Expect.ProblemAsync(await hub.SendAsync(HttpMethod.Get, "/websocket/find/big", "big-token"), 401);
+        await Expect.ProblemAsync(await hub.SendAsync(HttpMethod.Get, "/websocket/find/big", "big-token-0123456789"), 401);
         Assert.Equal("""[{"name":"big","connections":1}]""", (await Expect.JsonAsync(await hub.SendAsync(HttpMethod.Get, "/api/instances", HubServer.GlobalKey), 200)).GetRawText());
         await hub.PublishAsync(new { @event = "CALL", instance = "big", data = new { n = 2 } });
         Assert.Equal(2, (await events.NextEnvelopeAsync("call")).GetProperty("data").GetProperty("n").GetInt32());
@@ -126,14 +126,14 @@ public sealed class HttpApiTests
     public async Task Webhook_accepts_Evolution_bodies_by_header_or_body_key_and_names_events_by_body_or_slug()
     {
         await using var hub = await HubServer.StartAsync();
-        await hub.RegisterAsync("evo", "evo-token");
-        await hub.RegisterAsync("other", "other-token");
+        await hub.RegisterAsync("evo", "evo-token-0123456789");
+        await hub.RegisterAsync("other", "other-token-0123456789");
         await using var connection = hub.SignalR(HubServer.GlobalKey);
         var events = new EventRecorder(connection, "messages.upsert", "qrcode.updated", "connection.update");
         await connection.StartAsync();
         await connection.InvokeAsync("Subscribe", "evo");
 
-        var global = new { @event = "messages.upsert", instance = "evo", data = new { n = 1 }, destination = "https://x", date_time = "2026-11-27T10:00:00.000Z", sender = "s", server_url = "https://evo", apikey = "evo-token" };
+        var global = new { @event = "messages.upsert", instance = "evo", data = new { n = 1 }, destination = "https://x", date_time = "2026-11-27T10:00:00.000Z", sender = "s", server_url = "https://evo", apikey = "evo-token-0123456789" };
         await Expect.StatusAsync(await hub.PostAsync("/webhook", null, global), 202);
         var envelope = await events.NextEnvelopeAsync("messages.upsert");
         Assert.False(envelope.TryGetProperty("destination", out _));
@@ -148,8 +148,8 @@ public sealed class HttpApiTests
 
         await Expect.ProblemAsync(await hub.PostAsync("/webhook", null, new { @event = "CALL", instance = "evo" }), 401);
         await Expect.ProblemAsync(await hub.PostAsync("/webhook", null, new { @event = "CALL", instance = "evo", apikey = "nope" }), 401);
-        await Expect.ProblemAsync(await hub.PostAsync("/webhook", null, new { @event = "CALL", instance = "evo", apikey = "other-token" }), 403);
-        await Expect.ProblemAsync(await hub.PostAsync("/webhook", "other-token", new { @event = "CALL", instance = "evo" }), 403);
+        await Expect.ProblemAsync(await hub.PostAsync("/webhook", null, new { @event = "CALL", instance = "evo", apikey = "other-token-0123456789" }), 403);
+        await Expect.ProblemAsync(await hub.PostAsync("/webhook", "other-token-0123456789", new { @event = "CALL", instance = "evo" }), 403);
         await Expect.ProblemAsync(await hub.PostAsync("/webhook", HubServer.GlobalKey, new { instance = "evo" }), 400);
         await Expect.ProblemAsync(await hub.SendAsync(HttpMethod.Post, "/webhook", HubServer.GlobalKey, "[1,2"), 400);
         await Expect.ProblemAsync(await hub.SendAsync(HttpMethod.Post, "/webhook", null, "[1,2"), 401);
@@ -159,20 +159,20 @@ public sealed class HttpApiTests
     public async Task Webhook_takes_an_instance_token_from_the_body_only_and_a_header_token_alone_is_403()
     {
         await using var hub = await HubServer.StartAsync();
-        await hub.RegisterAsync("evo", "evo-token");
+        await hub.RegisterAsync("evo", "evo-token-0123456789");
         await using var connection = hub.SignalR(HubServer.GlobalKey);
         var events = new EventRecorder(connection, "call");
         await connection.StartAsync();
         await connection.InvokeAsync("Subscribe", "evo");
 
-        await Expect.ProblemAsync(await hub.PostAsync("/webhook", "evo-token", new { @event = "CALL", instance = "evo", data = new { n = 1 } }), 403);
-        await Expect.ProblemAsync(await hub.PostAsync("/webhook/call", "evo-token", new { instance = "evo", data = new { n = 2 } }), 403);
-        await Expect.ProblemAsync(await hub.PostAsync("/webhook", "evo-token", new { @event = "CALL", instance = "evo", data = new { n = 3 }, apikey = "wrong" }), 403);
+        await Expect.ProblemAsync(await hub.PostAsync("/webhook", "evo-token-0123456789", new { @event = "CALL", instance = "evo", data = new { n = 1 } }), 403);
+        await Expect.ProblemAsync(await hub.PostAsync("/webhook/call", "evo-token-0123456789", new { instance = "evo", data = new { n = 2 } }), 403);
+        await Expect.ProblemAsync(await hub.PostAsync("/webhook", "evo-token-0123456789", new { @event = "CALL", instance = "evo", data = new { n = 3 }, apikey = "wrong" }), 403);
 
         // The body rule: the instance's token (or the global key) as the body's apikey, whatever the header holds.
-        await Expect.StatusAsync(await hub.PostAsync("/webhook", "evo-token", new { @event = "CALL", instance = "evo", data = new { n = 4 }, apikey = "evo-token" }), 202);
-        await Expect.StatusAsync(await hub.PostAsync("/webhook", null, new { @event = "CALL", instance = "evo", data = new { n = 5 }, apikey = "evo-token" }), 202);
-        await Expect.StatusAsync(await hub.PostAsync("/webhook", "evo-token", new { @event = "CALL", instance = "evo", data = new { n = 6 }, apikey = HubServer.GlobalKey }), 202);
+        await Expect.StatusAsync(await hub.PostAsync("/webhook", "evo-token-0123456789", new { @event = "CALL", instance = "evo", data = new { n = 4 }, apikey = "evo-token-0123456789" }), 202);
+        await Expect.StatusAsync(await hub.PostAsync("/webhook", null, new { @event = "CALL", instance = "evo", data = new { n = 5 }, apikey = "evo-token-0123456789" }), 202);
+        await Expect.StatusAsync(await hub.PostAsync("/webhook", "evo-token-0123456789", new { @event = "CALL", instance = "evo", data = new { n = 6 }, apikey = HubServer.GlobalKey }), 202);
 
         // The refused posts published nothing: the first event to arrive is the first accepted one.
         Assert.Equal(4, (await events.NextEnvelopeAsync("call")).GetProperty("data").GetProperty("n").GetInt32());
@@ -184,14 +184,14 @@ public sealed class HttpApiTests
     public async Task Websocket_set_and_find_follow_Evolution_rules()
     {
         await using var hub = await HubServer.StartAsync();
-        await hub.RegisterAsync("ws", "ws-token");
-        await hub.RegisterAsync("other", "other-token");
+        await hub.RegisterAsync("ws", "ws-token-0123456789");
+        await hub.RegisterAsync("other", "other-token-0123456789");
 
-        var initial = await Expect.JsonAsync(await hub.SendAsync(HttpMethod.Get, "/websocket/find/ws", "ws-token"), 200);
+        var initial = await Expect.JsonAsync(await hub.SendAsync(HttpMethod.Get, "/websocket/find/ws", "ws-token-0123456789"), 200);
         Assert.True(initial.GetProperty("enabled").GetBoolean());
         Assert.Equal(33, initial.GetProperty("events").GetArrayLength());
 
-        var set = await Expect.JsonAsync(await hub.PostAsync("/websocket/set/ws", "ws-token", new { websocket = new { enabled = true, events = new[] { "MESSAGES_UPSERT", "GROUPS_UPDATE" } } }), 201);
+        var set = await Expect.JsonAsync(await hub.PostAsync("/websocket/set/ws", "ws-token-0123456789", new { websocket = new { enabled = true, events = new[] { "MESSAGES_UPSERT", "GROUPS_UPDATE" } } }), 201);
         Assert.Equal("""{"enabled":true,"events":["MESSAGES_UPSERT","GROUP_UPDATE"]}""", set.GetRawText());
         Assert.Equal(set.GetRawText(), (await Expect.JsonAsync(await hub.SendAsync(HttpMethod.Get, "/websocket/find/ws", HubServer.GlobalKey), 200)).GetRawText());
 
@@ -206,9 +206,9 @@ public sealed class HttpApiTests
         await Expect.ProblemAsync(await hub.PostAsync("/websocket/set/ws", HubServer.GlobalKey, new { websocket = new { enabled = true, events = new[] { "NOT_AN_EVENT" } } }), 400);
         await Expect.ProblemAsync(await hub.PostAsync("/websocket/set/ws", HubServer.GlobalKey, new { websocket = new { enabled = true, events = new[] { "messages_upsert" } } }), 400);
         await Expect.ProblemAsync(await hub.PostAsync("/websocket/set/ws", HubServer.GlobalKey, new { enabled = true }), 400);
-        await Expect.ProblemAsync(await hub.PostAsync("/websocket/set/ws", "other-token", new { websocket = new { enabled = true } }), 403);
+        await Expect.ProblemAsync(await hub.PostAsync("/websocket/set/ws", "other-token-0123456789", new { websocket = new { enabled = true } }), 403);
         await Expect.ProblemAsync(await hub.PostAsync("/websocket/set/ws", null, new { websocket = new { enabled = true } }), 401);
-        await Expect.ProblemAsync(await hub.SendAsync(HttpMethod.Get, "/websocket/find/ws", "other-token"), 403);
+        await Expect.ProblemAsync(await hub.SendAsync(HttpMethod.Get, "/websocket/find/ws", "other-token-0123456789"), 403);
         await Expect.ProblemAsync(await hub.SendAsync(HttpMethod.Get, "/websocket/find/ws", "bad"), 401);
     }
 
@@ -216,15 +216,15 @@ public sealed class HttpApiTests
     public async Task Instances_are_registered_rotated_listed_with_connection_counts_and_revoked()
     {
         await using var hub = await HubServer.StartAsync();
-        await Expect.StatusAsync(await hub.SendAsync(HttpMethod.Put, "/api/instances/alpha", HubServer.GlobalKey, """{"token":"alpha-1"}"""), 201);
-        await Expect.StatusAsync(await hub.SendAsync(HttpMethod.Put, "/api/instances/alpha", HubServer.GlobalKey, """{"token":"alpha-2"}"""), 200);
-        await Expect.ProblemAsync(await hub.SendAsync(HttpMethod.Put, "/api/instances/beta", HubServer.GlobalKey, """{"token":"alpha-2"}"""), 409);
+        await Expect.StatusAsync(await hub.SendAsync(HttpMethod.Put, "/api/instances/alpha", HubServer.GlobalKey, """{"token":"alpha-first-0123456789"}"""), 201);
+        await Expect.StatusAsync(await hub.SendAsync(HttpMethod.Put, "/api/instances/alpha", HubServer.GlobalKey, """{"token":"alpha-second-0123456789"}"""), 200);
+        await Expect.ProblemAsync(await hub.SendAsync(HttpMethod.Put, "/api/instances/beta", HubServer.GlobalKey, """{"token":"alpha-second-0123456789"}"""), 409);
         await Expect.ProblemAsync(await hub.SendAsync(HttpMethod.Put, "/api/instances/beta", HubServer.GlobalKey, """{"token":""}"""), 400);
         await Expect.ProblemAsync(await hub.SendAsync(HttpMethod.Put, "/api/instances/beta", HubServer.GlobalKey, """{"tok":"x"}"""), 400);
-        await Expect.ProblemAsync(await hub.SendAsync(HttpMethod.Put, "/api/instances/beta", "alpha-2", """{"token":"b"}"""), 403);
+        await Expect.ProblemAsync(await hub.SendAsync(HttpMethod.Put, "/api/instances/beta", "alpha-second-0123456789", """{"token":"b"}"""), 403);
         await Expect.ProblemAsync(await hub.SendAsync(HttpMethod.Put, "/api/instances/beta", null, """{"token":"b"}"""), 401);
 
-        await using var first = hub.SignalR("alpha-2");
+        await using var first = hub.SignalR("alpha-second-0123456789");
         await using var second = hub.SignalR(HubServer.GlobalKey);
         await Task.WhenAll(first.StartAsync(), second.StartAsync());
         await first.InvokeAsync("Subscribe", "alpha");
@@ -233,12 +233,12 @@ public sealed class HttpApiTests
 
         var list = await Expect.JsonAsync(await hub.SendAsync(HttpMethod.Get, "/api/instances", HubServer.GlobalKey), 200);
         Assert.Equal("""[{"name":"alpha","connections":2},{"name":"live-only","connections":1}]""", list.GetRawText());
-        Assert.DoesNotContain("alpha-2", list.GetRawText());
-        await Expect.ProblemAsync(await hub.SendAsync(HttpMethod.Get, "/api/instances", "alpha-2"), 403);
+        Assert.DoesNotContain("alpha-second-0123456789", list.GetRawText());
+        await Expect.ProblemAsync(await hub.SendAsync(HttpMethod.Get, "/api/instances", "alpha-second-0123456789"), 403);
 
         await Expect.StatusAsync(await hub.SendAsync(HttpMethod.Delete, "/api/instances/alpha", HubServer.GlobalKey), 204);
         await Expect.ProblemAsync(await hub.SendAsync(HttpMethod.Delete, "/api/instances/alpha", HubServer.GlobalKey), 404);
-        await Expect.ProblemAsync(await hub.SendAsync(HttpMethod.Get, "/websocket/find/alpha", "alpha-2"), 401);
+        await Expect.ProblemAsync(await hub.SendAsync(HttpMethod.Get, "/websocket/find/alpha", "alpha-second-0123456789"), 401);
         await Eventually.UntilAsync(async () => first.State == HubConnectionState.Disconnected, TimeSpan.FromSeconds(5), "the revoked token's connection to close");
         Assert.Equal(HubConnectionState.Connected, second.State);
     }
@@ -262,18 +262,18 @@ public sealed class HttpApiTests
     public async Task A_missing_or_unknown_key_is_401_and_an_instance_token_on_a_global_route_403(string method, string path, string? body, string key, int status)
     {
         await using var hub = await HubServer.StartAsync();
-        await hub.RegisterAsync("shop", "shop-token");
+        await hub.RegisterAsync("shop", "shop-token-0123456789");
         var apiKey = key switch
         {
             "missing" => null,
             "unknown" => "unknown-key",
-            _ => "shop-token",
+            _ => "shop-token-0123456789",
         };
 
         await Expect.ProblemAsync(await hub.SendAsync(new HttpMethod(method), path, apiKey, body), status);
 
         // Nothing changed: the token still opens its instance, whose settings are still the default, and it is still listed.
-        var settings = await Expect.JsonAsync(await hub.SendAsync(HttpMethod.Get, "/websocket/find/shop", "shop-token"), 200);
+        var settings = await Expect.JsonAsync(await hub.SendAsync(HttpMethod.Get, "/websocket/find/shop", "shop-token-0123456789"), 200);
         Assert.True(settings.GetProperty("enabled").GetBoolean(), settings.GetRawText());
         Assert.Equal(33, settings.GetProperty("events").GetArrayLength());
         Assert.Equal("""[{"name":"shop","connections":0}]""", (await Expect.JsonAsync(await hub.SendAsync(HttpMethod.Get, "/api/instances", HubServer.GlobalKey), 200)).GetRawText());
@@ -329,10 +329,10 @@ public sealed class HttpApiTests
         Assert.Contains("# TYPE evolutionhub_fanout_latency_seconds histogram", text);
 
         await using var locked = await HubServer.StartAsync(new Dictionary<string, string?> { ["Metrics:RequireKey"] = "true" });
-        await locked.RegisterAsync("m", "m-token");
+        await locked.RegisterAsync("m", "m-token-0123456789");
         await Expect.ProblemAsync(await locked.SendAsync(HttpMethod.Get, "/metrics", null), 401);
         await Expect.ProblemAsync(await locked.SendAsync(HttpMethod.Get, "/metrics", "wrong-key"), 401);
-        await Expect.ProblemAsync(await locked.SendAsync(HttpMethod.Get, "/metrics", "m-token"), 403);
+        await Expect.ProblemAsync(await locked.SendAsync(HttpMethod.Get, "/metrics", "m-token-0123456789"), 403);
         await Expect.StatusAsync(await locked.SendAsync(HttpMethod.Get, "/metrics", HubServer.GlobalKey), 200);
     }
 
@@ -340,26 +340,26 @@ public sealed class HttpApiTests
     public async Task Instance_connections_count_socket_io_namespaces_and_SignalR_subscriptions_together_and_fall_back_to_0()
     {
         await using var hub = await HubServer.StartAsync();
-        await hub.RegisterAsync("counted", "counted-token");
+        await hub.RegisterAsync("counted", "counted-token-0123456789");
         async Task<string> ListAsync() => (await Expect.JsonAsync(await hub.SendAsync(HttpMethod.Get, "/api/instances", HubServer.GlobalKey), 200)).GetRawText();
         Assert.Equal("""[{"name":"counted","connections":0}]""", await ListAsync());
 
         await using var driver = SocketIoDriver.Start();
         var url = hub.BaseUri.ToString().TrimEnd('/') + "/counted";
-        foreach (var (name, key) in new[] { ("by-token", "counted-token"), ("by-global", HubServer.GlobalKey) })
+        foreach (var (name, key) in new[] { ("by-token-0123456789", "counted-token-0123456789"), ("by-global", HubServer.GlobalKey) })
         {
             var connected = await driver.ConnectAsync(name, url, new { transports = new[] { "websocket" }, auth = new { apikey = key }, forceNew = true });
             Assert.True(connected!["connected"]!.GetValue<bool>(), connected.ToJsonString());
         }
 
-        await using var subscriber = hub.SignalR("counted-token");
+        await using var subscriber = hub.SignalR("counted-token-0123456789");
         await subscriber.StartAsync();
         await subscriber.InvokeAsync("Subscribe", "counted");
 
         // The namespaces are counted as they connect, the subscription before Subscribe returns: 2 + 1.
         Assert.Equal("""[{"name":"counted","connections":3}]""", await ListAsync());
 
-        await driver.DisconnectAsync("by-token");
+        await driver.DisconnectAsync("by-token-0123456789");
         await driver.DisconnectAsync("by-global");
         await subscriber.StopAsync();
 

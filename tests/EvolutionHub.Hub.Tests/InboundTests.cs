@@ -24,15 +24,15 @@ public sealed class InboundTests
     {
         await using var upstream = await Upstream.StartAsync();
         await using var hub = await HubServer.StartAsync(Settings(upstream));
-        await hub.RegisterAsync("shop", "shop-token");
-        await using var connection = hub.SignalR("shop-token", messagePack: messagePack);
+        await hub.RegisterAsync("shop", "shop-token-0123456789");
+        await using var connection = hub.SignalR("shop-token-0123456789", messagePack: messagePack);
         await connection.StartAsync();
 
         var result = PlainJson.ToElement(await connection.InvokeAsync<object>("Send", "shop", "send_message", new Dictionary<string, object?> { ["number"] = "5511999999999", ["text"] = "hi" }));
 
         Assert.Equal("""{"ok":true,"status":201,"body":{"key":{"id":"ABC123"},"status":"PENDING"}}""", result.GetRawText());
         var request = Assert.Single(upstream.Requests);
-        Assert.Equal(("POST", "/message/sendText/shop", "shop-token"), (request.Method, request.Path, request.ApiKey));
+        Assert.Equal(("POST", "/message/sendText/shop", "shop-token-0123456789"), (request.Method, request.Path, request.ApiKey));
         Assert.Equal("""{"number":"5511999999999","text":"hi"}""", JsonDocument.Parse(request.Body).RootElement.GetRawText());
     }
 
@@ -43,10 +43,10 @@ public sealed class InboundTests
         upstream.Status = 200;
         upstream.Body = """{"instance":{"instanceName":"shop","state":"open"}}""";
         await using var hub = await HubServer.StartAsync(Settings(upstream));
-        await hub.RegisterAsync("shop", "shop-token");
+        await hub.RegisterAsync("shop", "shop-token-0123456789");
         var expectedAck = """{"ok":true,"status":200,"body":{"instance":{"instanceName":"shop","state":"open"}}}""";
 
-        await using var connection = hub.SignalR("shop-token");
+        await using var connection = hub.SignalR("shop-token-0123456789");
         await connection.StartAsync();
         Assert.Equal(expectedAck, PlainJson.ToElement(await connection.InvokeAsync<object>("Send", "shop", "connection_state", null)).GetRawText());
 
@@ -58,7 +58,7 @@ public sealed class InboundTests
         Assert.Equal($"[{expectedAck}]", ack.ToJsonString());
 
         Assert.Equal(
-            [new RecordedRequest("GET", "/instance/connectionState/shop", "shop-token", ""), new RecordedRequest("GET", "/instance/connectionState/shop", "shop-token", "")],
+            [new RecordedRequest("GET", "/instance/connectionState/shop", "shop-token-0123456789", ""), new RecordedRequest("GET", "/instance/connectionState/shop", "shop-token-0123456789", "")],
             upstream.Requests.ToArray());
     }
 
@@ -67,9 +67,9 @@ public sealed class InboundTests
     {
         await using var upstream = await Upstream.StartAsync();
         await using var hub = await HubServer.StartAsync(Settings(upstream));
-        await hub.RegisterAsync("shop", "shop-token");
+        await hub.RegisterAsync("shop", "shop-token-0123456789");
         await using var driver = SocketIoDriver.Start();
-        var connected = await driver.ConnectAsync("c", hub.BaseUri.ToString().TrimEnd('/') + "/shop", new { transports = new[] { "websocket" }, auth = new { apikey = "shop-token" } });
+        var connected = await driver.ConnectAsync("c", hub.BaseUri.ToString().TrimEnd('/') + "/shop", new { transports = new[] { "websocket" }, auth = new { apikey = "shop-token-0123456789" } });
         Assert.True(connected!["connected"]!.GetValue<bool>(), connected.ToJsonString());
         byte[] bytes = [0x00, 0x01, 0xfb, 0xff, 0x3e];
 
@@ -82,7 +82,7 @@ public sealed class InboundTests
 
         Assert.Equal("""[{"ok":true,"status":201,"body":{"key":{"id":"ABC123"},"status":"PENDING"}}]""", ack.ToJsonString());
         var request = Assert.Single(upstream.Requests);
-        Assert.Equal(("POST", "/message/sendMedia/shop", "shop-token"), (request.Method, request.Path, request.ApiKey));
+        Assert.Equal(("POST", "/message/sendMedia/shop", "shop-token-0123456789"), (request.Method, request.Path, request.ApiKey));
         var expected = new JsonObject
         {
             ["number"] = "5511999999999",

@@ -81,8 +81,8 @@ public sealed class NodeClientTests
     public async Task SocketIo_accepts_the_key_from_auth_query_or_header(string where, string which)
     {
         await using var hub = await HubServer.StartAsync();
-        await hub.RegisterAsync("js", "js-token");
-        var key = which == "global" ? HubServer.GlobalKey : "js-token";
+        await hub.RegisterAsync("js", "js-token-0123456789");
+        var key = which == "global" ? HubServer.GlobalKey : "js-token-0123456789";
         var result = await ListenAsync(hub, new
         {
             url = hub.BaseUri.ToString().TrimEnd('/'),
@@ -102,14 +102,14 @@ public sealed class NodeClientTests
     [Theory]
     [InlineData("/js", null)]
     [InlineData("/js", "wrong-key")]
-    [InlineData("/js", "other-token")]
-    [InlineData("/", "js-token")]
+    [InlineData("/js", "other-token-0123456789")]
+    [InlineData("/", "js-token-0123456789")]
     [InlineData("/", null)]
     public async Task SocketIo_refuses_other_credentials_with_Unauthorized(string @namespace, string? key)
     {
         await using var hub = await HubServer.StartAsync();
-        await hub.RegisterAsync("js", "js-token");
-        await hub.RegisterAsync("other", "other-token");
+        await hub.RegisterAsync("js", "js-token-0123456789");
+        await hub.RegisterAsync("other", "other-token-0123456789");
         var result = await ListenAsync(hub, new
         {
             url = hub.BaseUri.ToString().TrimEnd('/'),
@@ -221,12 +221,12 @@ public sealed class NodeClientTests
             ["Evolution:BaseUrl"] = upstream.BaseUrl,
             ["Inbound:Routes:send_message"] = "POST /message/sendText/{instance}",
         });
-        await hub.RegisterAsync("js", "js-token");
+        await hub.RegisterAsync("js", "js-token-0123456789");
         var result = await NodeScript.RunAsync("hub/socketio-emit.mjs", ScriptTimeout, JsonSerializer.Serialize(new
         {
             url = hub.BaseUri.ToString().TrimEnd('/'),
             @namespace = "/js",
-            auth = new { apikey = "js-token" },
+            auth = new { apikey = "js-token-0123456789" },
             @event = "send_message",
             payload = new { number = "5511999999999", text = "hello" },
         }));
@@ -234,7 +234,7 @@ public sealed class NodeClientTests
         Assert.Equal("""[{"ok":true,"status":201,"body":{"key":{"id":"ABC123"},"status":"PENDING"}}]""", result.GetProperty("ack").GetRawText());
         Assert.True(result.GetProperty("stillConnected").GetBoolean());
         var request = upstream.Requests.First();
-        Assert.Equal(("POST", "/message/sendText/js", "js-token"), (request.Method, request.Path, request.ApiKey));
+        Assert.Equal(("POST", "/message/sendText/js", "js-token-0123456789"), (request.Method, request.Path, request.ApiKey));
         Assert.Equal("""{"number":"5511999999999","text":"hello"}""", request.Body);
     }
 
@@ -307,15 +307,15 @@ public sealed class NodeClientTests
     public async Task SocketIo_sockets_of_a_rotated_or_revoked_token_are_disconnected(string method, string what)
     {
         await using var hub = await HubServer.StartAsync();
-        await hub.RegisterAsync("js", "js-token");
+        await hub.RegisterAsync("js", "js-token-0123456789");
         var result = await ListenAsync(hub, new
         {
             url = hub.BaseUri.ToString().TrimEnd('/'),
             @namespace = "/js",
-            auth = new { apikey = "js-token" },
+            auth = new { apikey = "js-token-0123456789" },
             transports = new[] { "websocket" },
             expectDisconnect = true,
-            probe = new { url = hub.Url("/api/instances/js").ToString(), apikey = HubServer.GlobalKey, method, body = method == "PUT" ? new { token = "js-token-2" } : null },
+            probe = new { url = hub.Url("/api/instances/js").ToString(), apikey = HubServer.GlobalKey, method, body = method == "PUT" ? new { token = "js-token-2-0123456789" } : null },
         });
 
         Assert.True(result.GetProperty("probe").GetProperty("status").GetInt32() is 200 or 204, $"{what} answered {result.GetProperty("probe")}");
@@ -417,12 +417,12 @@ public sealed class NodeClientTests
     public async Task SocketIo_events_named_like_hub_methods_are_inbound_events_not_hub_calls(string eventName, string payloadJson)
     {
         await using var hub = await HubServer.StartAsync();
-        await hub.RegisterAsync("js", "js-token");
+        await hub.RegisterAsync("js", "js-token-0123456789");
         var result = await NodeScript.RunAsync("hub/socketio-emit.mjs", ScriptTimeout, JsonSerializer.Serialize(new
         {
             url = hub.BaseUri.ToString().TrimEnd('/'),
             @namespace = "/js",
-            auth = new { apikey = "js-token" },
+            auth = new { apikey = "js-token-0123456789" },
             @event = eventName,
             payload = JsonDocument.Parse(payloadJson).RootElement,
         }));

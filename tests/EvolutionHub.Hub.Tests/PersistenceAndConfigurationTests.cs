@@ -14,12 +14,12 @@ public sealed class PersistenceAndConfigurationTests
         var storage = HubServer.NewStoragePath();
         await using (var first = await HubServer.StartAsync(storagePath: storage))
         {
-            await first.RegisterAsync("kept", "kept-token");
-            await Expect.StatusAsync(await first.PostAsync("/websocket/set/kept", "kept-token", new { websocket = new { enabled = true, events = new[] { "CALL" } } }), 201);
+            await first.RegisterAsync("kept", "kept-token-0123456789");
+            await Expect.StatusAsync(await first.PostAsync("/websocket/set/kept", "kept-token-0123456789", new { websocket = new { enabled = true, events = new[] { "CALL" } } }), 201);
         }
 
         await using var second = await HubServer.StartAsync(storagePath: storage);
-        var settings = await Expect.JsonAsync(await second.SendAsync(HttpMethod.Get, "/websocket/find/kept", "kept-token"), 200);
+        var settings = await Expect.JsonAsync(await second.SendAsync(HttpMethod.Get, "/websocket/find/kept", "kept-token-0123456789"), 200);
         Assert.Equal("""{"enabled":true,"events":["CALL"]}""", settings.GetRawText());
         Assert.Equal("""[{"name":"kept","connections":0}]""", (await Expect.JsonAsync(await second.SendAsync(HttpMethod.Get, "/api/instances", HubServer.GlobalKey), 200)).GetRawText());
     }
@@ -29,12 +29,12 @@ public sealed class PersistenceAndConfigurationTests
     {
         await using var hub = await HubServer.StartAsync(new Dictionary<string, string?>
         {
-            ["Instances:configured:Token"] = "configured-token",
+            ["Instances:configured:Token"] = "configured-token-0123456789",
             ["Instances:configured:Websocket:Enabled"] = "true",
             ["Instances:configured:Websocket:Events:0"] = "MESSAGES_UPSERT",
         });
 
-        var settings = await Expect.JsonAsync(await hub.SendAsync(HttpMethod.Get, "/websocket/find/configured", "configured-token"), 200);
+        var settings = await Expect.JsonAsync(await hub.SendAsync(HttpMethod.Get, "/websocket/find/configured", "configured-token-0123456789"), 200);
         Assert.Equal("""{"enabled":true,"events":["MESSAGES_UPSERT"]}""", settings.GetRawText());
     }
 

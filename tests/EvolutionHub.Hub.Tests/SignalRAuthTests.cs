@@ -46,7 +46,7 @@ public sealed class SignalRAuthTests
     public async Task Access_token_takes_precedence_over_the_apikey_query_and_header(HttpTransportType transport, string where)
     {
         await using var hub = await HubServer.StartAsync();
-        await hub.RegisterAsync("mine", "mine-token");
+        await hub.RegisterAsync("mine", "mine-token-0123456789");
         // The .NET client sends its access token as a bearer header; browsers' clients as ?access_token= ("both in the query").
         HubConnection Connect(string accessToken, string apikey) => where switch
         {
@@ -65,7 +65,7 @@ public sealed class SignalRAuthTests
         await using var global = Connect(HubServer.GlobalKey, "wrong-key");
         await global.StartAsync();
         await global.InvokeAsync("SubscribeGlobal");
-        await using var instance = Connect("mine-token", HubServer.GlobalKey);
+        await using var instance = Connect("mine-token-0123456789", HubServer.GlobalKey);
         await instance.StartAsync();
         await instance.InvokeAsync("Subscribe", "mine");
         Assert.Contains("Unauthorized", (await Assert.ThrowsAsync<HubException>(() => instance.InvokeAsync("SubscribeGlobal"))).Message);
@@ -78,7 +78,7 @@ public sealed class SignalRAuthTests
     public async Task The_apikey_query_parameter_takes_precedence_over_the_apikey_header(HttpTransportType transport)
     {
         await using var hub = await HubServer.StartAsync();
-        await hub.RegisterAsync("mine", "mine-token");
+        await hub.RegisterAsync("mine", "mine-token-0123456789");
         HubConnection Connect(string queryKey, string headerKey) =>
             hub.SignalR(null, transport, query: "?apikey=" + queryKey, configure: o => o.Headers["apikey"] = headerKey);
 
@@ -92,7 +92,7 @@ public sealed class SignalRAuthTests
         }
 
         // The query key's scope is the connection's, whatever the header holds.
-        await using var instance = Connect("mine-token", HubServer.GlobalKey);
+        await using var instance = Connect("mine-token-0123456789", HubServer.GlobalKey);
         await instance.StartAsync();
         await instance.InvokeAsync("Subscribe", "mine");
         Assert.Contains("Unauthorized", (await Assert.ThrowsAsync<HubException>(() => instance.InvokeAsync("SubscribeGlobal"))).Message);
@@ -102,9 +102,9 @@ public sealed class SignalRAuthTests
     public async Task An_instance_token_reaches_its_own_instance_only_and_the_connection_survives_refusals()
     {
         await using var hub = await HubServer.StartAsync();
-        await hub.RegisterAsync("mine", "mine-token");
-        await hub.RegisterAsync("theirs", "theirs-token");
-        await using var connection = hub.SignalR("mine-token");
+        await hub.RegisterAsync("mine", "mine-token-0123456789");
+        await hub.RegisterAsync("theirs", "theirs-token-0123456789");
+        await using var connection = hub.SignalR("mine-token-0123456789");
         var events = new EventRecorder(connection, "messages.upsert");
         await connection.StartAsync();
 
@@ -140,21 +140,21 @@ public sealed class SignalRAuthTests
     public async Task Rotating_or_revoking_a_token_cuts_its_connections_and_refuses_the_old_token()
     {
         await using var hub = await HubServer.StartAsync();
-        await hub.RegisterAsync("rot", "old-token");
-        await using var holder = hub.SignalR("old-token");
+        await hub.RegisterAsync("rot", "old-token-0123456789");
+        await using var holder = hub.SignalR("old-token-0123456789");
         await using var global = hub.SignalR(HubServer.GlobalKey);
         var closed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         holder.Closed += _ => { closed.TrySetResult(); return Task.CompletedTask; };
         await Task.WhenAll(holder.StartAsync(), global.StartAsync());
         await holder.InvokeAsync("Subscribe", "rot");
 
-        await hub.RegisterAsync("rot", "new-token");
+        await hub.RegisterAsync("rot", "new-token-0123456789");
         await closed.Task.WithTimeout(TimeSpan.FromSeconds(5), "the old token's connection to close after rotation");
         Assert.Equal(HubConnectionState.Connected, global.State);
-        await using var stale = hub.SignalR("old-token");
+        await using var stale = hub.SignalR("old-token-0123456789");
         Assert.Equal(HttpStatusCode.Unauthorized, (await Assert.ThrowsAsync<HttpRequestException>(() => stale.StartAsync())).StatusCode);
 
-        await using var fresh = hub.SignalR("new-token");
+        await using var fresh = hub.SignalR("new-token-0123456789");
         var revoked = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         fresh.Closed += _ => { revoked.TrySetResult(); return Task.CompletedTask; };
         await fresh.StartAsync();

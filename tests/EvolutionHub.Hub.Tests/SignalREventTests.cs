@@ -219,9 +219,9 @@ public sealed class SignalREventTests
     public async Task Publish_over_SignalR_needs_the_global_key(bool messagePack)
     {
         await using var hub = await HubServer.StartAsync();
-        await hub.RegisterAsync("pub", "pub-token");
+        await hub.RegisterAsync("pub", "pub-token-0123456789");
         await using var publisher = hub.SignalR(HubServer.GlobalKey, messagePack: messagePack);
-        await using var instancePublisher = hub.SignalR("pub-token", messagePack: messagePack);
+        await using var instancePublisher = hub.SignalR("pub-token-0123456789", messagePack: messagePack);
         await using var listener = hub.SignalR(HubServer.GlobalKey);
         var events = new EventRecorder(listener, "chats.update");
         await Task.WhenAll(publisher.StartAsync(), instancePublisher.StartAsync(), listener.StartAsync());

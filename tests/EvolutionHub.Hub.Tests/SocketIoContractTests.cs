@@ -106,13 +106,13 @@ public sealed class SocketIoContractTests
 
     [Theory]
     [InlineData(HubServer.GlobalKey, "wrong-key", true)]
-    [InlineData("q-token", "wrong-key", true)]
+    [InlineData("q-token-0123456789", "wrong-key", true)]
     [InlineData("wrong-key", HubServer.GlobalKey, false)]
-    [InlineData("wrong-key", "q-token", false)]
+    [InlineData("wrong-key", "q-token-0123456789", false)]
     public async Task The_apikey_query_parameter_wins_over_the_apikey_header(string queryKey, string headerKey, bool connects)
     {
         await using var hub = await HubServer.StartAsync();
-        await hub.RegisterAsync("q", "q-token");
+        await hub.RegisterAsync("q", "q-token-0123456789");
         var result = await ListenAsync(new
         {
             url = Url(hub),
@@ -161,13 +161,13 @@ public sealed class SocketIoContractTests
     public async Task A_socket_io_2_client_with_an_instance_token_receives_its_instance_only(string? transport)
     {
         await using var hub = await HubServer.StartAsync();
-        await hub.RegisterAsync("v2", "v2-token");
+        await hub.RegisterAsync("v2", "v2-token-0123456789");
         var result = await ListenAsync(new
         {
             url = Url(hub),
             @namespace = "/v2",
             client = "v2",
-            query = new { apikey = "v2-token" },
+            query = new { apikey = "v2-token-0123456789" },
             transports = transport is null ? null : new[] { transport },
             events = new[] { "call" },
             expect = 1,
@@ -192,10 +192,10 @@ public sealed class SocketIoContractTests
     public async Task The_root_namespace_an_engine_io_3_session_joins_by_itself_gives_an_instance_token_no_global_events()
     {
         await using var hub = await HubServer.StartAsync(new Dictionary<string, string?> { ["Websocket:GlobalEvents"] = "true" });
-        await hub.RegisterAsync("v2", "v2-token");
+        await hub.RegisterAsync("v2", "v2-token-0123456789");
         await using var driver = SocketIoDriver.Start();
         var url = Url(hub);
-        var root = await driver.ConnectAsync("root", url + "/", new { transports = new[] { "websocket" }, query = new { apikey = "v2-token" }, forceNew = true }, version: 2);
+        var root = await driver.ConnectAsync("root", url + "/", new { transports = new[] { "websocket" }, query = new { apikey = "v2-token-0123456789" }, forceNew = true }, version: 2);
         Assert.True(root!["connected"]!.GetValue<bool>(), root.ToJsonString());
         var global = await driver.ConnectAsync("global", url + "/", new { transports = new[] { "websocket" }, auth = new { apikey = HubServer.GlobalKey }, forceNew = true });
         Assert.True(global!["connected"]!.GetValue<bool>(), global.ToJsonString());
@@ -213,18 +213,18 @@ public sealed class SocketIoContractTests
     public async Task Rotating_a_token_cuts_its_sockets_and_leaves_global_key_sockets_connected(int version)
     {
         await using var hub = await HubServer.StartAsync();
-        await hub.RegisterAsync("rot", "old-token");
+        await hub.RegisterAsync("rot", "old-token-0123456789");
         await using var driver = SocketIoDriver.Start();
         var url = Url(hub) + "/rot";
         object Options(string key) => version == 2
             ? new { transports = new[] { "websocket" }, query = new { apikey = key }, forceNew = true }
             : new { transports = new[] { "websocket" }, auth = new { apikey = key }, forceNew = true };
-        var old = await driver.ConnectAsync("old", url, Options("old-token"), version);
+        var old = await driver.ConnectAsync("old", url, Options("old-token-0123456789"), version);
         Assert.True(old!["connected"]!.GetValue<bool>(), old.ToJsonString());
         var global = await driver.ConnectAsync("global", url, Options(HubServer.GlobalKey), version);
         Assert.True(global!["connected"]!.GetValue<bool>(), global.ToJsonString());
 
-        await hub.RegisterAsync("rot", "new-token");
+        await hub.RegisterAsync("rot", "new-token-0123456789");
 
         Assert.Equal("io server disconnect", (await driver.NextAsync("old", "$disconnect"))[0]!.GetValue<string>());
         await hub.PublishAsync(new { @event = "CALL", instance = "rot", data = new { n = 1 } });

@@ -9,16 +9,31 @@ public enum ApiKeyScope
     RouteInstance,
 }
 
-/// <summary>Checks the <c>apikey</c> header of an HTTP API route: 401 when missing or unknown, 403 when valid but out of scope.</summary>
+/// <summary>
+/// Checks the <c>apikey</c> header of an HTTP API route before the body is read: 429 while the client's address is refused
+/// for its failed authentications, 401 when missing or unknown (an unknown key counts as one), 403 when valid but out of scope.
+/// </summary>
 public sealed class ApiKeyFilter(ApiKeyScope scope) : IEndpointFilter
 {
     public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
         var http = context.HttpContext;
+        var failures = http.RequestServices.GetRequiredService<FailedAuthentications>();
+        var address = http.Connection.RemoteIpAddress;
+        if (failures.IsBlocked(address, out var retryAfter))
+        {
+            return Problems.TooManyAttempts(http, retryAfter);
+        }
+
         var credentials = http.RequestServices.GetRequiredService<CredentialResolver>();
         var credential = await credentials.ResolveKeyAsync(ApiKeys.FromHeader(http.Request), http.RequestAborted);
         if (!credential.IsValid)
         {
+            if (credential.Kind == CredentialKind.Unknown)
+            {
+                failures.RecordFailure(address);
+            }
+
             return Problems.Unauthorized(credential);
         }
 

@@ -1,10 +1,12 @@
 using System.Net;
 using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Primitives;
 
 namespace EvolutionHub.Internal;
 
 /// <summary>Turns a presented key (and, for connections, the client's address) into a <see cref="Credential"/>.</summary>
-public sealed class CredentialResolver(IInstanceStore store, HubConnectionRegistry registry, IOptions<ApiKeyOptions> keys, IOptions<WebsocketOptions> websocket)
+public sealed class CredentialResolver(
+    IInstanceStore store, HubConnectionRegistry registry, AllowedOrigins origins, IOptions<ApiKeyOptions> keys, IOptions<WebsocketOptions> websocket)
 {
     private readonly IReadOnlyList<IPAddress> _allowedHosts = ParseHosts(websocket.Value.AllowedHosts);
 
@@ -28,16 +30,24 @@ public sealed class CredentialResolver(IInstanceStore store, HubConnectionRegist
             : Credential.Unknown;
     }
 
-    /// <summary>A connection's credential: its key when it presented one (first found wins), else its address when allowed.</summary>
-    public ValueTask<Credential> ResolveConnectionAsync(string? key, IPAddress? remoteAddress, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// A connection's credential: its key when it presented one (first found wins), else its address when allowed and its
+    /// request came from no web page of an origin <c>Cors:Origin</c> does not allow (CORS does not cover WebSockets: without
+    /// this, any site a user of an allowed host visits could connect in that user's name).
+    /// </summary>
+    public ValueTask<Credential> ResolveConnectionAsync(
+        string? key, IPAddress? remoteAddress, StringValues origin, CancellationToken cancellationToken = default)
     {
         if (!string.IsNullOrEmpty(key))
         {
             return ResolveKeyAsync(key, cancellationToken);
         }
 
-        return ValueTask.FromResult(IsAllowedHost(remoteAddress) ? Credential.Global : Credential.Missing);
+        return ValueTask.FromResult(IsAllowedHost(remoteAddress) && origins.Admits(origin) ? Credential.Global : Credential.Missing);
     }
+
+    /// <summary>Whether <c>Websocket:RequireAllowedOrigin</c> refuses a connection that comes with <paramref name="origin"/>.</summary>
+    public bool RefusesOrigin(StringValues origin) => websocket.Value.RequireAllowedOrigin && !origins.Admits(origin);
 
     private bool IsAllowedHost(IPAddress? address)
     {
@@ -46,8 +56,7 @@ public sealed class CredentialResolver(IInstanceStore store, HubConnectionRegist
             return false;
         }
 
-        var normalized = address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address;
-        return _allowedHosts.Any(normalized.Equals);
+        return _allowedHosts.Any(ClientAddresses.Normalize(address).Equals);
     }
 
     private static IPAddress[] ParseHosts(string hosts) =>

@@ -25,12 +25,14 @@ public static class HttpApiEndpoints
 
     private static async Task<IResult> PublishEventsAsync(HttpRequest request, HubEventFactory factory, IEventDispatcher dispatcher)
     {
-        var (body, error) = await JsonBody.ReadAsync(request);
-        if (error is not null)
+        // Not disposed: the events refer to the document's data until they are delivered.
+        var (document, error) = await JsonBody.ReadAsync(request);
+        if (document is null)
         {
-            return error;
+            return error!;
         }
 
+        var body = document.RootElement;
         JsonElement[] items = body.ValueKind == JsonValueKind.Array ? [.. body.EnumerateArray()] : [body];
         var accepted = new List<HubEvent>(items.Length);
         for (var i = 0; i < items.Length; i++)
@@ -49,13 +51,14 @@ public static class HttpApiEndpoints
 
     private static async Task<IResult> SetWebsocketAsync(HttpRequest request, string instance, IInstanceStore store)
     {
-        var (body, error) = await ReadInstanceRequestAsync(request, instance);
-        if (error is not null)
+        var (document, error) = await ReadInstanceRequestAsync(request, instance);
+        if (document is null)
         {
-            return error;
+            return error!;
         }
 
-        if (!WebsocketSettingsRequest.TryParse(body, out var settings, out var problem))
+        using var body = document;
+        if (!WebsocketSettingsRequest.TryParse(body.RootElement, out var settings, out var problem))
         {
             return Problems.BadRequest(problem);
         }
@@ -70,20 +73,26 @@ public static class HttpApiEndpoints
             : Problems.BadRequest("Invalid instance name.");
 
     private static async Task<IResult> PutInstanceAsync(
-        HttpRequest request, string instance, IInstanceStore store, IConnectionRevoker revoker, CredentialResolver credentials)
+        HttpRequest request, string instance, IInstanceStore store, IConnectionRevoker revoker, CredentialResolver credentials, IOptions<ApiKeyOptions> keys)
     {
-        var (body, error) = await ReadInstanceRequestAsync(request, instance);
-        if (error is not null)
+        var (document, error) = await ReadInstanceRequestAsync(request, instance);
+        if (document is null)
         {
-            return error;
+            return error!;
         }
 
-        if (body.ValueKind != JsonValueKind.Object
-            || !body.TryGetProperty("token", out var tokenElement)
+        using var body = document;
+        if (body.RootElement.ValueKind != JsonValueKind.Object
+            || !body.RootElement.TryGetProperty("token", out var tokenElement)
             || tokenElement.ValueKind != JsonValueKind.String
             || tokenElement.GetString() is not { Length: > 0 } token)
         {
             return Problems.BadRequest("Expected {\"token\":\"…\"} with a non-empty token.");
+        }
+
+        if (token.Length < keys.Value.MinTokenLength)
+        {
+            return Problems.BadRequest($"An instance token must be at least {keys.Value.MinTokenLength} characters long (Authentication:MinTokenLength).");
         }
 
         if (SecretComparer.Equal(credentials.GlobalKey, token))
@@ -122,6 +131,6 @@ public static class HttpApiEndpoints
         return Results.NoContent();
     }
 
-    private static async Task<(JsonElement Body, IResult? Error)> ReadInstanceRequestAsync(HttpRequest request, string instance) =>
-        InstanceNames.IsValid(instance) ? await JsonBody.ReadAsync(request) : (default, Problems.BadRequest("Invalid instance name."));
+    private static async Task<(JsonDocument? Document, IResult? Error)> ReadInstanceRequestAsync(HttpRequest request, string instance) =>
+        InstanceNames.IsValid(instance) ? await JsonBody.ReadAsync(request) : (null, Problems.BadRequest("Invalid instance name."));
 }

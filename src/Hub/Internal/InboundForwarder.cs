@@ -2,6 +2,7 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
+using Polly.Timeout;
 
 namespace EvolutionHub.Internal;
 
@@ -52,8 +53,11 @@ public sealed partial class InboundForwarder(
         }
         catch (Exception exception) when (exception is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
+            // The exception's message names the upstream's host and port: the log may say so, the client must not learn it.
             Log.ForwardFailed(logger, eventName, instance, exception);
-            return Failure($"Evolution API could not be reached: {exception.Message}");
+            return Failure(exception is OperationCanceledException or TimeoutRejectedException
+                ? "Evolution API did not answer in time."
+                : "Evolution API is unreachable.");
         }
     }
 

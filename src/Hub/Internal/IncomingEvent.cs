@@ -36,11 +36,12 @@ public sealed record IncomingEvent(
 
         if (!InstanceNames.IsValid(instance))
         {
-            error = "\"instance\" must be a name of 1 to 128 characters without / ? # , or control characters.";
+            error = $"\"instance\" must be {InstanceNames.Rule}.";
             return false;
         }
 
-        JsonElement? data = body.TryGetProperty("data", out var value) ? value.Clone() : null;
+        // The element itself, not a copy: the document it belongs to lives as long as the event refers to it.
+        JsonElement? data = body.TryGetProperty("data", out var value) ? value : null;
         incoming = new IncomingEvent(name.Trim(), instance!, data, serverUrl, dateTime, sender, apiKey);
         return true;
     }
@@ -60,7 +61,16 @@ public sealed record IncomingEvent(
             return false;
         }
 
-        value = element.GetString();
-        return true;
+        try
+        {
+            value = element.GetString();
+            return true;
+        }
+        catch (InvalidOperationException)
+        {
+            // Bytes that are not UTF-8 inside the string (a document parsed from elsewhere than a checked body).
+            error = $"\"{property}\" must be a string of UTF-8 text.";
+            return false;
+        }
     }
 }

@@ -55,7 +55,10 @@ public sealed partial class OrderedEventDispatcher(EventFanOut fanOut, HubMetric
 
     public void Dispose() => _stopping.Dispose();
 
-    private Channel<HubEvent> LaneOf(string instance) => _lanes[(uint)StringComparer.Ordinal.GetHashCode(instance) % LaneCount];
+    /// <summary>The lane an instance's events take: instances of one lane are delivered one batch after another.</summary>
+    public static int LaneIndexOf(string instance) => (int)((uint)StringComparer.Ordinal.GetHashCode(instance) % LaneCount);
+
+    private Channel<HubEvent> LaneOf(string instance) => _lanes[LaneIndexOf(instance)];
 
     /// <summary>
     /// Takes what the lane holds (up to <see cref="MaxBatch"/> events), starts every filter lookup, then hands the events

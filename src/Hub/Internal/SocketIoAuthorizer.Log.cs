@@ -4,8 +4,8 @@ public sealed partial class SocketIoAuthorizer
 {
     private static partial class Log
     {
-        [LoggerMessage(1, LogLevel.Information, "Socket.IO CONNECT to {Namespace} refused: {CredentialKind} credential.")]
-        public static partial void Rejected(ILogger logger, string @namespace, CredentialKind credentialKind);
+        [LoggerMessage(1, LogLevel.Information, "Socket.IO CONNECT to {Namespace} refused: {Reason}.")]
+        public static partial void Rejected(ILogger logger, string @namespace, string reason);
 
         [LoggerMessage(2, LogLevel.Information, "Socket.IO socket {SocketId} asked for an invalid namespace.")]
         public static partial void InvalidNamespace(ILogger logger, string socketId);

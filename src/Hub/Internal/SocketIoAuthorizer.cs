@@ -5,12 +5,16 @@ namespace EvolutionHub.Internal;
 
 /// <summary>
 /// Authorizes each Socket.IO namespace CONNECT (CONTRACT §4): the key from the CONNECT <c>auth</c>, <c>?apikey=</c> or the
-/// <c>apikey</c> header, first found wins, else an allowed address. <c>/</c> needs the global key; <c>/{instance}</c> the
-/// global key or that instance's token.
+/// <c>apikey</c> header, first found wins, else an allowed address whose Engine.IO request came with no origin or an allowed
+/// one. <c>/</c> needs the global key; <c>/{instance}</c> the global key or that instance's token. An address refused for its
+/// failed authentications gets <c>Too many attempts</c>, whatever it sends.
 /// </summary>
-public sealed partial class SocketIoAuthorizer(CredentialResolver credentials, ILogger<SocketIoAuthorizer> logger) : ISocketIoConnectHandler
+public sealed partial class SocketIoAuthorizer(CredentialResolver credentials, FailedAuthentications failures, ILogger<SocketIoAuthorizer> logger)
+    : ISocketIoConnectHandler
 {
     private const string UnauthorizedMessage = "Unauthorized";
+    private const string TooManyAttemptsMessage = "Too many attempts";
+    private const string OriginNotAllowedMessage = "Origin not allowed";
 
     public async ValueTask<SocketIoConnectResult> OnConnectAsync(SocketIoConnectContext context, CancellationToken cancellationToken)
     {
@@ -21,12 +25,31 @@ public sealed partial class SocketIoAuthorizer(CredentialResolver credentials, I
             return SocketIoConnectResult.Reject("Invalid namespace");
         }
 
+        var address = context.Socket.RemoteIpAddress;
+        if (failures.IsBlocked(address, out _))
+        {
+            Log.Rejected(logger, context.Namespace, TooManyAttemptsMessage);
+            return SocketIoConnectResult.Reject(TooManyAttemptsMessage);
+        }
+
+        var origin = context.Socket.Headers.Origin;
+        if (credentials.RefusesOrigin(origin))
+        {
+            Log.Rejected(logger, context.Namespace, OriginNotAllowedMessage);
+            return SocketIoConnectResult.Reject(OriginNotAllowedMessage);
+        }
+
         var key = KeyOf(context.Auth) ?? NonEmpty(context.Socket.Query[ApiKeys.Name]) ?? NonEmpty(context.Socket.Headers[ApiKeys.Name]);
-        var credential = await credentials.ResolveConnectionAsync(key, context.Socket.RemoteIpAddress, cancellationToken);
+        var credential = await credentials.ResolveConnectionAsync(key, address, origin, cancellationToken);
+        if (credential.Kind == CredentialKind.Unknown)
+        {
+            failures.RecordFailure(address);
+        }
+
         var allowed = instance is null ? credential.IsGlobal || IsImplicitRootOfEngineIoV3(context, credential) : credential.Allows(instance);
         if (!allowed)
         {
-            Log.Rejected(logger, context.Namespace, credential.Kind);
+            Log.Rejected(logger, context.Namespace, $"{credential.Kind} credential");
             return SocketIoConnectResult.Reject(UnauthorizedMessage);
         }
 
