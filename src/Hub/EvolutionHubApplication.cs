@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using EvolutionHub.Bridge;
 using EvolutionHub.Internal;
+using EvolutionHub.Internal.Metrics;
 using EvolutionHub.Internal.Redis;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.SignalR;
@@ -118,6 +119,9 @@ public static class EvolutionHubApplication
         {
             signalR.AddRedisFarm(configuration.GetSection("Redis"));
         }
+
+        // Last: these decorate services the lines above register.
+        builder.AddHubTelemetry();
     }
 
     /// <summary>The state a farm shares, kept on this node: the SQLite store, local counts, local revocation, in-process ordered dispatch.</summary>
@@ -170,6 +174,7 @@ public static class EvolutionHubApplication
     {
         var websocket = app.Configuration.GetSection("Websocket").Get<WebsocketOptions>() ?? new WebsocketOptions();
         app.UseExceptionHandler();
+        app.UseMiddleware<AuthenticationFailureMetricsMiddleware>();
         app.UseStatusCodePages();
         app.UseCors();
         app.UseWebSockets();
@@ -186,6 +191,7 @@ public static class EvolutionHubApplication
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
         app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains("ready") });
         app.MapHttpApi();
+        app.MapHubMetrics();
         if (websocket.Enabled)
         {
             app.MapHub<EventsHub>(EventsHubPath);
