@@ -1,8 +1,10 @@
-using System.Security.Cryptography;
 using EvolutionHub.Bridge;
 using EvolutionHub.Internal;
+using EvolutionHub.Internal.Dashboard;
+using EvolutionHub.Internal.Diagnostics;
 using EvolutionHub.Internal.Metrics;
 using EvolutionHub.Internal.Redis;
+using EvolutionHub.Internal.Startup;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.Http.Resilience;
@@ -66,9 +68,10 @@ public static class EvolutionHubApplication
                 "No API key: set Authentication:ApiKey (environment variable AUTHENTICATION_API_KEY). Only Development makes one up.");
         }
 
-        var generated = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(24));
-        builder.Configuration[key] = generated;
-        Console.WriteLine($"EvolutionHub (Development): no Authentication:ApiKey was set, so this run uses the global key {generated}");
+        var storage = builder.Configuration.GetSection("Storage").Get<StorageOptions>() ?? new StorageOptions();
+        var (developmentKey, keyFile) = DevelopmentApiKey.LoadOrCreate(Path.GetDirectoryName(Path.Combine(builder.Environment.ContentRootPath, storage.Path))!);
+        builder.Configuration[key] = developmentKey;
+        Console.WriteLine($"EvolutionHub (Development): no Authentication:ApiKey was set, so this run uses the global key {developmentKey} (kept in {keyFile})");
     }
 
     private static void AddHubServices(WebApplicationBuilder builder)
@@ -122,6 +125,8 @@ public static class EvolutionHubApplication
 
         // Last: these decorate services the lines above register.
         builder.AddHubTelemetry();
+        builder.AddDashboard();
+        builder.AddStartupReporting();
     }
 
     /// <summary>The state a farm shares, kept on this node: the SQLite store, local counts, local revocation, in-process ordered dispatch.</summary>
@@ -189,9 +194,14 @@ public static class EvolutionHubApplication
         }
 
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
-        app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains("ready") });
+        app.MapHealthChecks("/health/ready", new HealthCheckOptions
+        {
+            Predicate = check => check.Tags.Contains("ready"),
+            ResponseWriter = app.Services.GetRequiredService<ReadinessLog>().WriteAsync,
+        });
         app.MapHttpApi();
         app.MapHubMetrics();
+        app.MapDashboard();
         if (websocket.Enabled)
         {
             app.MapHub<EventsHub>(EventsHubPath);

@@ -1,5 +1,11 @@
 using EvolutionHub;
+using EvolutionHub.Internal.Startup;
 using StackExchange.Redis;
+
+if (HubCommandLine.TryAnswer(args, Console.Out) is { } answered)
+{
+    return answered;
+}
 
 WebApplication app;
 try
@@ -9,6 +15,11 @@ try
 catch (HubStartupException exception)
 {
     Console.Error.WriteLine(exception.Message);
+    return 1;
+}
+catch (Exception exception)
+{
+    Console.Error.WriteLine(StartupFailure.Describe(exception));
     return 1;
 }
 
@@ -22,6 +33,12 @@ catch (Exception exception) when ((exception is RedisException or RedisTimeoutEx
     // Told to stop, the node did; only letting go of a Redis that no longer answers failed (SignalR's backplane
     // unsubscribes synchronously on dispose). What it leaves in Redis expires by itself: a clean stop all the same.
     Console.Error.WriteLine($"EvolutionHub stopped; Redis did not answer while the node let go of it: {exception.Message}");
+}
+catch (Exception exception) when (!app.Lifetime.ApplicationStarted.IsCancellationRequested)
+{
+    // A busy port, an unreadable database…: one line, no stack trace.
+    Console.Error.WriteLine(StartupFailure.Describe(exception));
+    return 1;
 }
 
 return 0;
