@@ -24,6 +24,7 @@ catch (Exception exception)
 }
 
 var stopping = app.Lifetime.ApplicationStopping;
+var started = app.Lifetime.ApplicationStarted;
 try
 {
     await app.RunAsync();
@@ -34,7 +35,7 @@ catch (Exception exception) when ((exception is RedisException or RedisTimeoutEx
     // unsubscribes synchronously on dispose). What it leaves in Redis expires by itself: a clean stop all the same.
     Console.Error.WriteLine($"EvolutionHub stopped; Redis did not answer while the node let go of it: {exception.Message}");
 }
-catch (Exception exception) when (!app.Lifetime.ApplicationStarted.IsCancellationRequested)
+catch (Exception exception) when (!started.IsCancellationRequested)
 {
     // A busy port, an unreadable database…: one line, no stack trace.
     Console.Error.WriteLine(StartupFailure.Describe(exception));
