@@ -109,7 +109,7 @@ public sealed class MetricsTests
     }
 
     [Fact]
-    public async Task With_an_OTLP_endpoint_the_hubs_metrics_are_exported_over_OTLP()
+    public async Task With_an_OTLP_endpoint_the_hubs_metrics_traces_and_logs_are_exported_over_OTLP()
     {
         await using var collector = await Upstream.StartAsync();
         collector.Status = 200;
@@ -120,6 +120,8 @@ public sealed class MetricsTests
             ["OTEL_EXPORTER_OTLP_ENDPOINT"] = collector.BaseUrl,
             ["OTEL_EXPORTER_OTLP_PROTOCOL"] = "http/protobuf",
             ["OTEL_METRIC_EXPORT_INTERVAL"] = "500",
+            ["OTEL_BSP_SCHEDULE_DELAY"] = "500",
+            ["OTEL_BLRP_SCHEDULE_DELAY"] = "500",
         });
         using var publish = new HttpRequestMessage(HttpMethod.Post, "/api/events")
         {
@@ -132,6 +134,14 @@ public sealed class MetricsTests
             () => Task.FromResult(collector.Requests.Any(r => r.Method == "POST" && r.Path == "/v1/metrics" && r.Body.Contains("evolutionhub.events_in", StringComparison.Ordinal))),
             Wait,
             "an OTLP export of evolutionhub.events_in to /v1/metrics");
+        await Eventually.UntilAsync(
+            () => Task.FromResult(collector.Requests.Any(r => r.Path == "/v1/traces" && r.Body.Contains("/api/events", StringComparison.Ordinal))),
+            Wait,
+            "an OTLP export of the publish request's trace to /v1/traces");
+        await Eventually.UntilAsync(
+            () => Task.FromResult(collector.Requests.Any(r => r.Path == "/v1/logs" && r.Body.Contains("EvolutionHub", StringComparison.Ordinal))),
+            Wait,
+            "an OTLP export of the banner to /v1/logs");
     }
 
     private static Task UntilAsync(HubServer hub, Func<PrometheusScrape, bool> condition, string what) =>
