@@ -68,10 +68,9 @@ public static class EvolutionHubApplication
                 "No API key: set Authentication:ApiKey (environment variable AUTHENTICATION_API_KEY). Only Development makes one up.");
         }
 
-        var storage = builder.Configuration.GetSection("Storage").Get<StorageOptions>() ?? new StorageOptions();
-        var (developmentKey, keyFile) = DevelopmentApiKey.LoadOrCreate(Path.GetDirectoryName(Path.Combine(builder.Environment.ContentRootPath, storage.Path))!);
+        var (developmentKey, keyFile) = DevelopmentApiKey.LoadOrCreate(builder);
         builder.Configuration[key] = developmentKey;
-        Console.WriteLine($"EvolutionHub (Development): no Authentication:ApiKey was set, so this run uses the global key {developmentKey} (kept in {keyFile})");
+        Console.WriteLine($"EvolutionHub (Development): no Authentication:ApiKey was set, so this run uses the global key kept in {keyFile}: {developmentKey}");
     }
 
     private static void AddHubServices(WebApplicationBuilder builder)

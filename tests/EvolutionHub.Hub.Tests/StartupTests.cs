@@ -187,10 +187,10 @@ public sealed class StartupTests
 
         static string KeyPrinted(HubProcess hub, string keyFile)
         {
-            const string prefix = "EvolutionHub (Development): no Authentication:ApiKey was set, so this run uses the global key ";
-            var line = Assert.Single(hub.Output, line => line.StartsWith(prefix, StringComparison.Ordinal));
-            Assert.EndsWith($" (kept in {keyFile})", line);
-            return line[prefix.Length..line.IndexOf(' ', prefix.Length)];
+            var prefix = $"EvolutionHub (Development): no Authentication:ApiKey was set, so this run uses the global key kept in {keyFile}: ";
+            var line = Assert.Single(hub.Output, line => line.StartsWith("EvolutionHub (Development)", StringComparison.Ordinal));
+            Assert.StartsWith(prefix, line);
+            return line[prefix.Length..];
         }
     }
 

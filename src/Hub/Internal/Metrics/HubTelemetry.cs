@@ -28,18 +28,24 @@ public static class HubTelemetry
         var telemetry = builder.Services.AddOpenTelemetry()
             .ConfigureResource(resource => resource.AddService(
                 configuration["OTEL_SERVICE_NAME"] is { Length: > 0 } name ? name : "evolutionhub", serviceVersion: HubVersion.Current))
-            .WithMetrics(metrics => ((IDeferredMeterProviderBuilder)metrics
-                .AddMeter(HubMetrics.MeterName)
-                .AddAspNetCoreInstrumentation()
-                .AddHttpClientInstrumentation()
-                .AddRuntimeInstrumentation()
-                .AddPrometheusExporter(prometheus =>
-                {
-                    // Prometheus labels each target itself; scope and resource labels would only repeat what it knows.
-                    prometheus.ScopeInfoEnabled = false;
-                    prometheus.TargetInfoEnabled = false;
-                }))
-                .Configure((services, provider) => provider.AddView(OnlyThisHost(services.GetRequiredService<IMeterFactory>()))));
+            .WithMetrics(metrics =>
+            {
+                metrics
+                    .AddMeter(HubMetrics.MeterName)
+                    .AddAspNetCoreInstrumentation()
+                    .AddHttpClientInstrumentation()
+                    .AddRuntimeInstrumentation()
+                    .AddPrometheusExporter(prometheus =>
+                    {
+                        // Prometheus labels each target itself; scope and resource labels would only repeat what it knows.
+                        prometheus.ScopeInfoEnabled = false;
+                        prometheus.TargetInfoEnabled = false;
+                    });
+
+                // The view needs this host's meter factory, which exists once the service provider does.
+                ((IDeferredMeterProviderBuilder)metrics).Configure(
+                    (services, provider) => provider.AddView(OnlyThisHost(services.GetRequiredService<IMeterFactory>())));
+            });
 
         builder.Services.Decorate<ISocketIoConnectHandler>((services, inner) => new CountingSocketIoConnectHandler(inner, services.GetRequiredService<HubMetrics>()));
         if (farm)

@@ -10,9 +10,12 @@ public static class DevelopmentApiKey
 {
     public const string FileName = "dev-apikey";
 
+    /// <summary>The key kept in the folder of <c>Storage:Path</c>, made and kept there if there is none yet.</summary>
     /// <returns>The key, and the file it is kept in.</returns>
-    public static (string Key, string Path) LoadOrCreate(string dataFolder)
+    public static (string Key, string Path) LoadOrCreate(WebApplicationBuilder builder)
     {
+        var storage = builder.Configuration.GetSection("Storage").Get<StorageOptions>() ?? new StorageOptions();
+        var dataFolder = System.IO.Path.GetDirectoryName(System.IO.Path.Combine(builder.Environment.ContentRootPath, storage.Path))!;
         var path = System.IO.Path.Combine(dataFolder, FileName);
         if (TryRead(path) is { } existing)
         {
