@@ -27,16 +27,18 @@
     return response.json();
   }
 
+  const refused = (error) => `The key was refused: ${error.message}`;
+
   const delay = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
-  function showLogin(error) {
+  function showLogin(message) {
     session++;
     sessionStorage.removeItem(keyStorage);
     $('board').hidden = true;
     $('forget').hidden = true;
     $('login').hidden = false;
-    $('key-error').hidden = !error;
-    $('key-error').textContent = error ? `The key was refused: ${error}` : '';
+    $('key-error').hidden = !message;
+    $('key-error').textContent = message ?? '';
     $('key').value = '';
     $('key').focus();
   }
@@ -58,7 +60,7 @@
       summaryLoop(current);
       eventsLoop(current);
     } catch (error) {
-      showLogin(error instanceof KeyRefused ? error.message : `the hub does not answer (${error.message})`);
+      showLogin(error instanceof KeyRefused ? refused(error) : `The hub does not answer: ${error.message}`);
     }
   }
 
@@ -73,7 +75,7 @@
         $('offline').hidden = true;
       } catch (error) {
         if (error instanceof KeyRefused) {
-          showLogin(error.message);
+          showLogin(refused(error));
           return;
         }
         $('offline').hidden = false;
@@ -93,7 +95,7 @@
         addEvents(page.events);
       } catch (error) {
         if (error instanceof KeyRefused) {
-          showLogin(error.message);
+          showLogin(refused(error));
           return;
         }
         await delay(2000);
