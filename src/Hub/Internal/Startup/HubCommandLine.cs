@@ -44,10 +44,10 @@ public static class HubCommandLine
         text.AppendLine("Environment (each sets a configuration key; Section__Key works for every key):");
         foreach (var (variable, key) in EnvironmentAliases.KeyByVariable.OrderBy(alias => alias.Key, StringComparer.Ordinal))
         {
-            text.AppendLine($"  {variable,-26}  {key}");
+            text.AppendLine($"  {variable,-28}  {key}");
         }
 
-        text.AppendLine($"  {HubTelemetry.OtlpEndpointKey,-26}  export metrics, traces and logs over OTLP (OTEL_EXPORTER_OTLP_PROTOCOL and the other OTEL_* variables apply)");
+        text.AppendLine($"  {HubTelemetry.OtlpEndpointKey,-28}  export metrics, traces and logs over OTLP (OTEL_EXPORTER_OTLP_PROTOCOL and the other OTEL_* variables apply)");
         text.AppendLine();
         text.AppendLine("Precedence, lowest first: appsettings.json, environment variables, command-line options. The README has every key and its default.");
         return text.ToString();
