@@ -15,12 +15,14 @@ RUN apt-get update \
     && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY --from=build /app ./
+COPY --chmod=755 docker/healthcheck.sh /usr/local/bin/evolutionhub-healthcheck
 RUN mkdir -p /app/data && chown -R "$APP_UID" /app/data
 USER $APP_UID
 ENV ASPNETCORE_URLS=http://+:8090 \
     HUB_DATA_PATH=/app/data/evolutionhub.db
 EXPOSE 8090
 VOLUME ["/app/data"]
+# Asks the port of ASPNETCORE_URLS (or ASPNETCORE_HTTP_PORTS), so a run with another port stays healthy.
 HEALTHCHECK --interval=15s --timeout=3s --start-period=10s --retries=3 \
-    CMD curl -fsS http://127.0.0.1:8090/health/live || exit 1
+    CMD ["evolutionhub-healthcheck"]
 ENTRYPOINT ["dotnet", "EvolutionHub.Hub.dll"]

@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
-# Runs every test of EvolutionHub. Installs what the tests need and is missing: redis-server and nginx
-# (Debian packages) and the Node.js clients (npm). Ends with the line "N passed, M failed".
+# Runs every test of EvolutionHub. Installs what the tests need and is missing: redis-server, nginx and chromium
+# (Debian packages; the dashboard's browser test drives chromium) and the Node.js clients (npm). Ends with the line
+# "N passed, M failed".
 set -uo pipefail
 cd "$(dirname "$0")"
 
 need_packages=()
 command -v redis-server >/dev/null 2>&1 || need_packages+=(redis-server)
 command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || need_packages+=(nginx-light)
+command -v chromium >/dev/null 2>&1 || need_packages+=(chromium)
 if [ ${#need_packages[@]} -gt 0 ]; then
   echo "installing ${need_packages[*]}"
   if [ "$(id -u)" -eq 0 ]; then sudo=""; else sudo="sudo"; fi

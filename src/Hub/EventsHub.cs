@@ -44,13 +44,13 @@ public sealed partial class EventsHub(
             Context.Abort();
         }
 
-        metrics.ConnectionOpened();
+        metrics.ConnectionOpened(Context);
         Log.Connected(logger, Context.ConnectionId, credential.Kind);
     }
 
     public override async Task OnDisconnectedAsync(Exception? exception)
     {
-        metrics.ConnectionClosed();
+        metrics.ConnectionClosed(Context);
         registry.Remove(Context.ConnectionId);
         foreach (var instance in Subscriptions.Close())
         {

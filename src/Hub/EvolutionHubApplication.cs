@@ -1,7 +1,10 @@
-using System.Security.Cryptography;
 using EvolutionHub.Bridge;
 using EvolutionHub.Internal;
+using EvolutionHub.Internal.Dashboard;
+using EvolutionHub.Internal.Diagnostics;
+using EvolutionHub.Internal.Metrics;
 using EvolutionHub.Internal.Redis;
+using EvolutionHub.Internal.Startup;
 using Microsoft.AspNetCore.Cors.Infrastructure;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.SignalR;
@@ -67,9 +70,9 @@ public static class EvolutionHubApplication
                 "No API key: set Authentication:ApiKey (environment variable AUTHENTICATION_API_KEY). Only Development makes one up.");
         }
 
-        var generated = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(24));
-        builder.Configuration[key] = generated;
-        Console.WriteLine($"EvolutionHub (Development): no Authentication:ApiKey was set, so this run uses the global key {generated}");
+        var (developmentKey, keyFile) = DevelopmentApiKey.LoadOrCreate(builder);
+        builder.Configuration[key] = developmentKey;
+        Console.WriteLine($"EvolutionHub (Development): no Authentication:ApiKey was set, so this run uses the global key kept in {keyFile}: {developmentKey}");
     }
 
     private static void EnsureConfiguredTokensAreLongEnough(IConfiguration configuration)
@@ -152,6 +155,11 @@ public static class EvolutionHubApplication
         {
             signalR.AddRedisFarm(configuration.GetSection("Redis"));
         }
+
+        // Last: these decorate services the lines above register.
+        builder.AddHubTelemetry();
+        builder.AddDashboard();
+        builder.AddStartupReporting();
     }
 
     /// <summary>The state a farm shares, kept on this node: the SQLite store, local counts, local revocation, in-process ordered dispatch.</summary>
@@ -205,6 +213,7 @@ public static class EvolutionHubApplication
         var websocket = app.Configuration.GetSection("Websocket").Get<WebsocketOptions>() ?? new WebsocketOptions();
         app.UseClientAddresses(app.Configuration.GetSection("Http").Get<HttpLimitsOptions>()?.KnownProxies ?? "");
         app.UseExceptionHandler();
+        app.UseMiddleware<AuthenticationFailureMetricsMiddleware>();
         app.UseStatusCodePages();
         app.UseCors();
         app.UseWebSockets();
@@ -219,8 +228,14 @@ public static class EvolutionHubApplication
         }
 
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
-        app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains("ready") });
+        app.MapHealthChecks("/health/ready", new HealthCheckOptions
+        {
+            Predicate = check => check.Tags.Contains("ready"),
+            ResponseWriter = app.Services.GetRequiredService<ReadinessLog>().WriteAsync,
+        });
         app.MapHttpApi();
+        app.MapHubMetrics();
+        app.MapDashboard();
         if (websocket.Enabled)
         {
             MapEventsHub(app);

@@ -1,11 +1,12 @@
+using EvolutionHub.Internal.Startup;
 using StackExchange.Redis;
 
 namespace EvolutionHub;
 
 /// <summary>
 /// Runs a built node until it stops and says how it ended, as the process's exit code: 0 for a stop that was asked for
-/// (SIGTERM, Ctrl+C), 1 when the node stopped because a background service failed, so that a supervisor restarting on
-/// failure restarts it.
+/// (SIGTERM, Ctrl+C), 1 when the node could not start (one line on stderr, no stack trace) or stopped because a background
+/// service failed, so that a supervisor restarting on failure restarts it.
 /// </summary>
 public static class EvolutionHubHost
 {
@@ -14,7 +15,8 @@ public static class EvolutionHubHost
     /// <summary>Runs <paramref name="host"/>; returns the exit code of the process.</summary>
     public static async Task<int> RunAsync(IHost host)
     {
-        var stopping = host.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping;
+        var lifetime = host.Services.GetRequiredService<IHostApplicationLifetime>();
+        var stopping = lifetime.ApplicationStopping;
 
         // The host stops itself after a background service failed; whether one had when the stop began tells that stop
         // from one that was asked for (a service failing later, on its way out, does not).
@@ -30,6 +32,12 @@ public static class EvolutionHubHost
             // Told to stop, the node did; only letting go of a Redis that no longer answers failed (SignalR's backplane
             // unsubscribes synchronously on dispose). What it leaves in Redis expires by itself: a clean stop all the same.
             Console.Error.WriteLine($"EvolutionHub stopped; Redis did not answer while the node let go of it: {exception.Message}");
+        }
+        catch (Exception exception) when (!lifetime.ApplicationStarted.IsCancellationRequested)
+        {
+            // A busy port, an unreadable database…
+            Console.Error.WriteLine(StartupFailure.Describe(exception));
+            return Failed;
         }
 
         foreach (var service in faulted)

@@ -1,4 +1,10 @@
 using EvolutionHub;
+using EvolutionHub.Internal.Startup;
+
+if (HubCommandLine.TryAnswer(args, Console.Out) is { } answered)
+{
+    return answered;
+}
 
 WebApplication app;
 try
@@ -8,6 +14,11 @@ try
 catch (HubStartupException exception)
 {
     Console.Error.WriteLine(exception.Message);
+    return 1;
+}
+catch (Exception exception)
+{
+    Console.Error.WriteLine(StartupFailure.Describe(exception));
     return 1;
 }
 

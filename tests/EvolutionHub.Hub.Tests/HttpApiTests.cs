@@ -315,18 +315,20 @@ public sealed class HttpApiTests
         await connection.StartAsync();
 
         // The client's start completes with the handshake; the hub counts the connection just after, in OnConnectedAsync.
-        var text = "";
-        await Eventually.UntilAsync(async () =>
+        using (var response = await hub.SendAsync(HttpMethod.Get, "/metrics", null))
         {
-            var response = await hub.SendAsync(HttpMethod.Get, "/metrics", null);
             await Expect.StatusAsync(response, 200);
             Assert.Equal("text/plain", response.Content.Headers.ContentType?.MediaType);
-            text = await response.Content.ReadAsStringAsync();
-            return text.Contains("evolutionhub_connections 1\n", StringComparison.Ordinal)
-                && text.Contains("evolutionhub_events_out_total 1\n", StringComparison.Ordinal);
+        }
+
+        PrometheusScrape scrape = null!;
+        await Eventually.UntilAsync(async () =>
+        {
+            scrape = await PrometheusScrape.ReadAsync(hub.Http);
+            return scrape.Value("evolutionhub_connections") == 1 && scrape.Value("evolutionhub_events_out_total") == 1;
         }, TimeSpan.FromSeconds(5), "the metrics to count the SignalR connection and the event's send");
-        Assert.Contains("evolutionhub_events_in_total 1\n", text);
-        Assert.Contains("# TYPE evolutionhub_fanout_latency_seconds histogram", text);
+        Assert.Equal(1, scrape.Value("evolutionhub_events_in_total"));
+        Assert.Contains("# TYPE evolutionhub_fanout_latency_seconds histogram", scrape.Text);
 
         await using var locked = await HubServer.StartAsync(new Dictionary<string, string?> { ["Metrics:RequireKey"] = "true" });
         await locked.RegisterAsync("m", "m-token-0123456789");

@@ -16,11 +16,6 @@ public static class HttpApiEndpoints
         endpoints.MapPut("/api/instances/{instance}", PutInstanceAsync).RequireApiKey(ApiKeyScope.Global);
         endpoints.MapGet("/api/instances", ListInstancesAsync).RequireApiKey(ApiKeyScope.Global);
         endpoints.MapDelete("/api/instances/{instance}", DeleteInstanceAsync).RequireApiKey(ApiKeyScope.Global);
-        var metrics = endpoints.MapGet("/metrics", (HubMetrics metrics) => Results.Text(metrics.Render(), "text/plain; version=0.0.4; charset=utf-8"));
-        if (endpoints.ServiceProvider.GetRequiredService<IOptions<MetricsOptions>>().Value.RequireKey)
-        {
-            metrics.RequireApiKey(ApiKeyScope.Global);
-        }
     }
 
     private static async Task<IResult> PublishEventsAsync(HttpRequest request, HubEventFactory factory, IEventDispatcher dispatcher)

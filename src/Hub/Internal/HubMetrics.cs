@@ -1,70 +1,65 @@
-using System.Globalization;
-using System.Text;
+using System.Diagnostics.Metrics;
+using EvolutionHub.Internal.Metrics;
+using Microsoft.AspNetCore.SignalR;
 
 namespace EvolutionHub.Internal;
 
-/// <summary>The node's counters, rendered in Prometheus' text format.</summary>
+/// <summary>
+/// The node's instruments, on the <see cref="MeterName"/> meter of this host's <see cref="IMeterFactory"/>; OpenTelemetry
+/// exports them (Prometheus at <c>/metrics</c>, OTLP when configured). No instrument is tagged by Evolution instance: the
+/// number of instances is unbounded.
+/// </summary>
 public sealed class HubMetrics
 {
+    public const string MeterName = "EvolutionHub";
+
     private static readonly double[] LatencyBuckets = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
 
-    private readonly Lock _latencyLock = new();
-    private readonly long[] _latencyBucketCounts = new long[LatencyBuckets.Length];
-    private long _connections;
-    private long _eventsIn;
-    private long _eventsOut;
-    private long _latencyCount;
-    private double _latencySum;
+    private readonly UpDownCounter<long> _connections;
+    private readonly Counter<long> _eventsIn;
+    private readonly Counter<long> _eventsOut;
+    private readonly Histogram<double> _fanOutLatency;
+    private readonly Counter<long> _authenticationFailures;
+    private readonly Counter<long> _slowConsumerDisconnects;
 
-    public void ConnectionOpened() => Interlocked.Increment(ref _connections);
-
-    public void ConnectionClosed() => Interlocked.Decrement(ref _connections);
-
-    public void EventAccepted() => Interlocked.Increment(ref _eventsIn);
-
-    public void EventSent() => Interlocked.Increment(ref _eventsOut);
-
-    public void ObserveFanOut(TimeSpan latency)
+    public HubMetrics(IMeterFactory meters)
     {
-        var seconds = latency.TotalSeconds;
-        lock (_latencyLock)
-        {
-            for (var i = 0; i < LatencyBuckets.Length; i++)
-            {
-                if (seconds <= LatencyBuckets[i])
-                {
-                    _latencyBucketCounts[i]++;
-                }
-            }
-
-            _latencyCount++;
-            _latencySum += seconds;
-        }
+        Meter = meters.Create(MeterName);
+        _connections = Meter.CreateUpDownCounter<long>(
+            "evolutionhub.connections", "{connection}", "Open hub connections: SignalR connections and Socket.IO namespace connections.");
+        _eventsIn = Meter.CreateCounter<long>("evolutionhub.events_in", "{event}", "Events accepted from publishers.");
+        _eventsOut = Meter.CreateCounter<long>(
+            "evolutionhub.events_out", "{event}", "Event sends to a group of clients (an instance's or the global one).");
+        _fanOutLatency = Meter.CreateHistogram(
+            "evolutionhub.fanout.latency",
+            "s",
+            "Time from accepting an event to handing it to every matching client.",
+            tags: null,
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = LatencyBuckets });
+        _authenticationFailures = Meter.CreateCounter<long>(
+            "evolutionhub.authentication.failures",
+            "{failure}",
+            "Requests and Socket.IO namespace connections refused for their credential: 401 (no or unknown key) and 403 (out of scope).");
+        _slowConsumerDisconnects = Meter.CreateCounter<long>(
+            "evolutionhub.slow_consumer.disconnects", "{connection}", "Connections cut because they could not keep up with their events.");
     }
 
-    public string Render()
-    {
-        var text = new StringBuilder();
-        Write(text, "evolutionhub_connections", "gauge", "Open hub connections: SignalR connections and Socket.IO namespace connections.", Interlocked.Read(ref _connections));
-        Write(text, "evolutionhub_events_in_total", "counter", "Events accepted from publishers.", Interlocked.Read(ref _eventsIn));
-        Write(text, "evolutionhub_events_out_total", "counter", "Event sends to a group of clients (an instance's or the global one).", Interlocked.Read(ref _eventsOut));
-        text.Append("# HELP evolutionhub_fanout_latency_seconds Time from accepting an event to handing it to every matching client.\n");
-        text.Append("# TYPE evolutionhub_fanout_latency_seconds histogram\n");
-        lock (_latencyLock)
-        {
-            for (var i = 0; i < LatencyBuckets.Length; i++)
-            {
-                text.Append(CultureInfo.InvariantCulture, $"evolutionhub_fanout_latency_seconds_bucket{{le=\"{LatencyBuckets[i]}\"}} {_latencyBucketCounts[i]}\n");
-            }
+    /// <summary>The meter, for instruments that observe other parts of the node (the farm's Redis connection).</summary>
+    public Meter Meter { get; }
 
-            text.Append(CultureInfo.InvariantCulture, $"evolutionhub_fanout_latency_seconds_bucket{{le=\"+Inf\"}} {_latencyCount}\n");
-            text.Append(CultureInfo.InvariantCulture, $"evolutionhub_fanout_latency_seconds_sum {_latencySum}\n");
-            text.Append(CultureInfo.InvariantCulture, $"evolutionhub_fanout_latency_seconds_count {_latencyCount}\n");
-        }
+    public void ConnectionOpened(HubCallerContext context) => _connections.Add(1, ConnectionKind.Of(context).Tags);
 
-        return text.ToString();
-    }
+    public void ConnectionClosed(HubCallerContext context) => _connections.Add(-1, ConnectionKind.Of(context).Tags);
 
-    private static void Write(StringBuilder text, string name, string type, string help, long value) =>
-        text.Append(CultureInfo.InvariantCulture, $"# HELP {name} {help}\n# TYPE {name} {type}\n{name} {value}\n");
+    public void EventAccepted() => _eventsIn.Add(1);
+
+    public void EventSent() => _eventsOut.Add(1);
+
+    public void ObserveFanOut(TimeSpan latency) => _fanOutLatency.Record(latency.TotalSeconds);
+
+    /// <param name="protocol"><c>http</c> (the HTTP API), <c>signalr</c> or <c>socketio</c>.</param>
+    public void AuthenticationFailed(string protocol) => _authenticationFailures.Add(1, new KeyValuePair<string, object?>("protocol", protocol));
+
+    /// <summary>A connection was cut because it could not take its events fast enough.</summary>
+    public void SlowConsumerDisconnected() => _slowConsumerDisconnects.Add(1);
 }

@@ -103,11 +103,11 @@ public sealed partial class HubNode : IAsyncDisposable
         Assert.True(response.StatusCode == HttpStatusCode.Accepted, $"publish on node {Name} answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
     }
 
-    /// <summary>This node's own open connections, from its <c>/metrics</c>.</summary>
+    /// <summary>This node's own open connections, from its <c>/metrics</c> (the sum over protocols and transports).</summary>
     public async Task<int> LocalConnectionsAsync()
     {
         var text = await Http.GetStringAsync("/metrics");
-        return int.Parse(ConnectionsGauge().Match(text).Groups["n"].Value);
+        return ConnectionsGauge().Matches(text).Sum(match => int.Parse(match.Groups["n"].Value));
     }
 
     /// <summary>The first line of the node's output (printed so far or later) containing <paramref name="text"/>.</summary>
@@ -133,6 +133,6 @@ public sealed partial class HubNode : IAsyncDisposable
     [GeneratedRegex(@"Now listening on: (?<url>http://\S+)")]
     private static partial Regex ListeningLine();
 
-    [GeneratedRegex(@"^evolutionhub_connections (?<n>\d+)", RegexOptions.Multiline)]
+    [GeneratedRegex(@"^evolutionhub_connections(\{[^}]*\})? (?<n>\d+)", RegexOptions.Multiline)]
     private static partial Regex ConnectionsGauge();
 }

@@ -1,0 +1,11 @@
+namespace EvolutionHub.Internal.Dashboard;
+
+/// <summary>Hands the events the node accepted (and only those: a refused batch is not shown) to the dashboard's feed.</summary>
+public sealed class FeedingEventDispatcher(IEventDispatcher inner, EventFeed feed) : IEventDispatcher
+{
+    public async ValueTask AcceptAsync(IReadOnlyList<HubEvent> events, CancellationToken cancellationToken = default)
+    {
+        await inner.AcceptAsync(events, cancellationToken);
+        feed.Add(events);
+    }
+}

@@ -1,0 +1,15 @@
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+
+namespace EvolutionHub.Internal.Diagnostics;
+
+public sealed partial class ReadinessLog
+{
+    private static partial class Log
+    {
+        [LoggerMessage(1, LogLevel.Warning, "Not ready ({Status}): {Failures}.")]
+        public static partial void NotReady(ILogger logger, HealthStatus status, string failures);
+
+        [LoggerMessage(2, LogLevel.Information, "Ready again.")]
+        public static partial void Ready(ILogger logger);
+    }
+}

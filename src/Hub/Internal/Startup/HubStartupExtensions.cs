@@ -1,0 +1,26 @@
+using EvolutionHub.Internal.Diagnostics;
+using EvolutionHub.Internal.Redis;
+using Microsoft.AspNetCore.SignalR;
+
+namespace EvolutionHub.Internal.Startup;
+
+public static class HubStartupExtensions
+{
+    /// <summary>
+    /// What the node tells its operator: the start-up banner, a start-up failure once (not again with a stack trace), readiness
+    /// and, on a farm, the Redis connection when it changes; and a client leaving mid-call is no error.
+    /// </summary>
+    public static void AddStartupReporting(this WebApplicationBuilder builder)
+    {
+        var startupLogFilter = new StartupFailureLogFilter();
+        builder.Logging.AddFilter(StartupFailureLogFilter.HostCategory, startupLogFilter.Allows);
+        builder.Services.AddSingleton(startupLogFilter);
+        builder.Services.AddHostedService<StartupBanner>();
+        builder.Services.AddSingleton<ReadinessLog>();
+        builder.Services.Configure<HubOptions>(hub => hub.AddFilter<DisconnectedClientHubFilter>());
+        if (RedisConfiguration.IsFarm(builder.Configuration.GetSection("Redis")))
+        {
+            builder.Services.AddHostedService<RedisConnectionLog>();
+        }
+    }
+}
