@@ -32,6 +32,11 @@ out=.test-output
 rm -rf "$out" && mkdir -p "$out"
 dotnet build EvolutionHub.sln -c Release -nologo -v quiet || { echo "build failed"; echo "0 passed, 1 failed"; exit 1; }
 
+# The bridge as a package, and samples/SignalRChat built against it from a local folder feed, as an outside app would.
+rm -rf artifacts/packages samples/SignalRChat/obj/packages
+{ dotnet pack src/Bridge -c Release --no-build -nologo -v quiet -o artifacts/packages \
+  && dotnet build samples/SignalRChat -c Release -nologo -v quiet; } || { echo "packing src/Bridge or building samples/SignalRChat failed"; echo "0 passed, 1 failed"; exit 1; }
+
 status=0
 dotnet test EvolutionHub.sln -c Release --no-build -nologo \
   --logger "console;verbosity=normal" --logger "trx" --results-directory "$out" "$@" 2>&1 | tee "$out/test.log" || status=1

@@ -9,10 +9,13 @@ namespace EvolutionHub.Bridge;
 /// </summary>
 public sealed class EngineIoHandshake(IQueryCollection query, IHeaderDictionary headers, IPAddress? remoteIpAddress)
 {
+    /// <summary>The query string of the handshake request (<c>EIO</c>, <c>transport</c> and the client's own parameters).</summary>
     public IQueryCollection Query { get; } = query;
 
+    /// <summary>The headers of the handshake request.</summary>
     public IHeaderDictionary Headers { get; } = headers;
 
+    /// <summary>The client's address as the host resolved it (after any forwarded-headers middleware).</summary>
     public IPAddress? RemoteIpAddress { get; } = remoteIpAddress;
 
     /// <summary>The handshake of <paramref name="context"/>, keeping <paramref name="headers"/> rather than the request's.</summary>

@@ -6,5 +6,6 @@ namespace EvolutionHub.Bridge;
 /// </summary>
 public sealed class SocketIoArguments(params object?[] values)
 {
+    /// <summary>The acknowledgement's arguments, in order.</summary>
     public IReadOnlyList<object?> Values { get; } = values;
 }

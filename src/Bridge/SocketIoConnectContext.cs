@@ -64,5 +64,6 @@ public sealed record SocketIoError(string Message, object? Data = null);
 /// <summary>Decides whether a client may connect a namespace, and with which user. Registered in DI; the default accepts all.</summary>
 public interface ISocketIoConnectHandler
 {
+    /// <summary>Accepts or refuses <paramref name="context"/>; an accepted connection carries <see cref="SocketIoConnectContext.User"/>.</summary>
     ValueTask<SocketIoConnectResult> OnConnectAsync(SocketIoConnectContext context, CancellationToken cancellationToken);
 }

@@ -9,6 +9,7 @@ using Microsoft.Extensions.Options;
 
 namespace EvolutionHub.Bridge;
 
+/// <summary>Maps the Socket.IO and Engine.IO endpoints.</summary>
 public static class SocketIoEndpointRouteBuilderExtensions
 {
     /// <summary>

@@ -6,6 +6,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace EvolutionHub.Bridge;
 
+/// <summary>Registers the Socket.IO bridge on a SignalR server.</summary>
 public static class SocketIoSignalRServerBuilderExtensions
 {
     /// <summary>
