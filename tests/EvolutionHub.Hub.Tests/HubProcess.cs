@@ -25,6 +25,8 @@ public sealed class HubProcess : IAsyncDisposable
 
     public HttpClient Http { get; }
 
+    public int ProcessId => _process.Id;
+
     /// <summary>The lines the process printed on its standard output so far.</summary>
     public IReadOnlyList<string> Output => [.. _output];
 
