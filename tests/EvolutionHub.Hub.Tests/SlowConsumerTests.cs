@@ -44,6 +44,7 @@ public sealed class SlowConsumerTests
 
         // Reading again, the client finds its connection closed after what the buffers held.
         Assert.True(await stalled.ReadsToTheEndAsync(TimeSpan.FromSeconds(10)), "the stalled client's connection stayed open");
+        Assert.Equal(1, (await PrometheusScrape.ReadAsync(hub.Http)).Value("evolutionhub_slow_consumer_disconnects_total"));
     }
 }
 

@@ -11,7 +11,7 @@ namespace EvolutionHub.Internal;
 /// the connections that raced past that check) and gives it a <see cref="BoundedConnectionOutput"/>.
 /// </summary>
 public sealed partial class SignalRConnectionGuard(
-    ConnectionsPerAddress connections, IOptions<SignalROptions> options, ILogger<SignalRConnectionGuard> logger)
+    ConnectionsPerAddress connections, IOptions<SignalROptions> options, HubMetrics metrics, ILogger<SignalRConnectionGuard> logger)
 {
     public async Task OnConnectedAsync(ConnectionContext connection, ConnectionDelegate next)
     {
@@ -27,6 +27,7 @@ public sealed partial class SignalRConnectionGuard(
         var output = new BoundedConnectionOutput(transport.Output, options.Value.MaxBufferedBytes, () =>
         {
             Log.TooSlow(logger, connection.ConnectionId, options.Value.MaxBufferedBytes);
+            metrics.SlowConsumerDisconnected();
             connection.Abort(new ConnectionAbortedException($"The client is too slow: more than SignalR:MaxBufferedBytes ({options.Value.MaxBufferedBytes}) waited for it."));
         });
         connection.Transport = new DuplexPipe(transport.Input, output);
