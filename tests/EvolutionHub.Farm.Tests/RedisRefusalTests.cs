@@ -56,7 +56,7 @@ public sealed class RedisRefusalTests
 
         // Publishing and the state calls are refused with 503 and Retry-After, as while Redis is unreachable.
         await AssertRefusedAsync(a, () => a.PostEventsAsync(new { @event = "MESSAGES_UPSERT", instance = "refused", data = new { during = true } }));
-        await AssertRefusedAsync(b, () => b.Http.PutAsJsonAsync("/api/instances/refused", new { token = "refused-token" }));
+        await AssertRefusedAsync(b, () => b.Http.PutAsJsonAsync("/api/instances/refused", new { token = "refused-token-0123456789" }));
         await AssertRefusedAsync(b, () => b.Http.GetAsync("/websocket/find/refused"));
         await AssertRefusedAsync(a, () => a.Http.GetAsync("/api/instances"));
         var publish = await Assert.ThrowsAsync<HubException>(() => signalROnB.InvokeAsync("Publish", new { @event = "MESSAGES_UPSERT", instance = "refused", data = new { } }));
@@ -83,7 +83,7 @@ public sealed class RedisRefusalTests
         Assert.False(signalROnB.Closed.IsCompleted, "the SignalR client on B was closed by the refusal");
         await driver.NextAsync("newcomer", "$connect", timeoutMs: 30000);
 
-        using (var created = await b.Http.PutAsJsonAsync("/api/instances/refused", new { token = "refused-token" }))
+        using (var created = await b.Http.PutAsJsonAsync("/api/instances/refused", new { token = "refused-token-0123456789" }))
         {
             Assert.Equal(HttpStatusCode.Created, created.StatusCode);
         }

@@ -86,18 +86,18 @@ public sealed class RevocationTests
 
         // B's periodic re-check is pushed out of the test's reach: only seeing Redis again can make B cut in time.
         var b = await farm.StartNodeAsync("B", waitReady: true, new Dictionary<string, string> { ["Redis__CredentialRecheckSeconds"] = "3600" }, relay);
-        foreach (var (instance, token) in new[] { ("cut-deleted", "deleted-token"), ("cut-rotated", "rotated-old") })
+        foreach (var (instance, token) in new[] { ("cut-deleted", "deleted-token-0123456789"), ("cut-rotated", "rotated-old-0123456789") })
         {
             using var created = await a.Http.PutAsJsonAsync($"/api/instances/{instance}", new { token });
             Assert.Equal(HttpStatusCode.Created, created.StatusCode);
         }
 
         await using var driver = SocketIoDriver.Start();
-        await FanOutTests.ConnectAsync(driver, "deleted-on-b", b, "/cut-deleted", new { transports = new[] { "websocket" }, auth = new { apikey = "deleted-token" } });
-        await FanOutTests.ConnectAsync(driver, "rotated-on-b", b, "/cut-rotated", new { transports = new[] { "polling" }, auth = new { apikey = "rotated-old" } });
+        await FanOutTests.ConnectAsync(driver, "deleted-on-b", b, "/cut-deleted", new { transports = new[] { "websocket" }, auth = new { apikey = "deleted-token-0123456789" } });
+        await FanOutTests.ConnectAsync(driver, "rotated-on-b", b, "/cut-rotated", new { transports = new[] { "polling" }, auth = new { apikey = "rotated-old-0123456789" } });
         await FanOutTests.ConnectAsync(driver, "global-on-b", b, "/cut-deleted", new { transports = new[] { "websocket" }, auth = new { apikey = HubNode.GlobalKey } });
-        await using var deletedSignalR = await SignalRListener.StartAsync(b, "deleted-token", "cut-deleted", "messages.upsert");
-        await using var rotatedSignalR = await SignalRListener.StartAsync(b, "rotated-old", "cut-rotated", "messages.upsert");
+        await using var deletedSignalR = await SignalRListener.StartAsync(b, "deleted-token-0123456789", "cut-deleted", "messages.upsert");
+        await using var rotatedSignalR = await SignalRListener.StartAsync(b, "rotated-old-0123456789", "cut-rotated", "messages.upsert");
 
         var cut = Stopwatch.StartNew();
         relay.Sever();
@@ -107,7 +107,7 @@ public sealed class RevocationTests
             Assert.Equal(HttpStatusCode.NoContent, deleted.StatusCode);
         }
 
-        using (var rotated = await a.Http.PutAsJsonAsync("/api/instances/cut-rotated", new { token = "rotated-new" }))
+        using (var rotated = await a.Http.PutAsJsonAsync("/api/instances/cut-rotated", new { token = "rotated-new-0123456789" }))
         {
             Assert.Equal(HttpStatusCode.OK, rotated.StatusCode);
         }
@@ -147,14 +147,14 @@ public sealed class RevocationTests
             for (var round = 0; round < Rounds; round++)
             {
                 var instance = $"race-{round}";
-                using (var created = await a.Http.PutAsJsonAsync($"/api/instances/{instance}", new { token = $"{instance}-old" }))
+                using (var created = await a.Http.PutAsJsonAsync($"/api/instances/{instance}", new { token = $"{instance}-old-0123456789" }))
                 {
                     Assert.Equal(HttpStatusCode.Created, created.StatusCode);
                 }
 
                 // Clients keep trying the new token while A rotates to it: the first to get in land around the revocation
                 // of the old token, on A (where it runs in the request) and on B (where it arrives over Redis).
-                var newToken = $"{instance}-new";
+                var newToken = $"{instance}-new-0123456789";
                 var rotation = a.Http.PutAsJsonAsync($"/api/instances/{instance}", new { token = newToken });
                 var racers = new[] { a, b }.SelectMany(node => Enumerable.Range(0, RacersPerNode).Select(_ => ConnectWhenValidAsync(node, newToken)));
                 foreach (var (connection, closed) in await Task.WhenAll(racers))
@@ -168,13 +168,13 @@ public sealed class RevocationTests
 
             // A revocation after all the rotations, whose effect can be awaited on both nodes: once its holders are cut,
             // each node has handled the rotations' revocations, which went out before it.
-            using (var created = await a.Http.PutAsJsonAsync("/api/instances/race-sentinel", new { token = "sentinel-token" }))
+            using (var created = await a.Http.PutAsJsonAsync("/api/instances/race-sentinel", new { token = "sentinel-token-0123456789" }))
             {
                 Assert.Equal(HttpStatusCode.Created, created.StatusCode);
             }
 
-            await using var sentinelOnA = await SignalRListener.StartAsync(a, "sentinel-token", "race-sentinel");
-            await using var sentinelOnB = await SignalRListener.StartAsync(b, "sentinel-token", "race-sentinel");
+            await using var sentinelOnA = await SignalRListener.StartAsync(a, "sentinel-token-0123456789", "race-sentinel");
+            await using var sentinelOnB = await SignalRListener.StartAsync(b, "sentinel-token-0123456789", "race-sentinel");
             using (var deleted = await a.Http.DeleteAsync("/api/instances/race-sentinel"))
             {
                 Assert.Equal(HttpStatusCode.NoContent, deleted.StatusCode);

@@ -56,13 +56,13 @@ public sealed class DashboardTests
     public async Task The_dashboard_routes_take_the_global_key_only()
     {
         await using var hub = await HubServer.StartAsync();
-        await hub.RegisterAsync("dash", "dash-token");
+        await hub.RegisterAsync("dash", "dash-token-0123456789");
 
         foreach (var path in new[] { "/api/dashboard/summary", "/api/dashboard/events" })
         {
             await Expect.ProblemAsync(await hub.SendAsync(HttpMethod.Get, path, null), 401);
             await Expect.ProblemAsync(await hub.SendAsync(HttpMethod.Get, path, "wrong-key"), 401);
-            await Expect.ProblemAsync(await hub.SendAsync(HttpMethod.Get, path, "dash-token"), 403);
+            await Expect.ProblemAsync(await hub.SendAsync(HttpMethod.Get, path, "dash-token-0123456789"), 403);
             await Expect.StatusAsync(await hub.SendAsync(HttpMethod.Get, path, HubServer.GlobalKey), 200);
         }
     }

@@ -49,9 +49,9 @@ public sealed class MetricsTests
     public async Task Authentication_failures_are_counted_per_protocol()
     {
         await using var hub = await HubServer.StartAsync();
-        await hub.RegisterAsync("guarded", "guarded-token");
+        await hub.RegisterAsync("guarded", "guarded-token-0123456789");
         await Expect.ProblemAsync(await hub.SendAsync(HttpMethod.Get, "/api/instances", "wrong-key"), 401);
-        await Expect.ProblemAsync(await hub.SendAsync(HttpMethod.Get, "/api/instances", "guarded-token"), 403);
+        await Expect.ProblemAsync(await hub.SendAsync(HttpMethod.Get, "/api/instances", "guarded-token-0123456789"), 403);
         await Expect.StatusAsync(await hub.SendAsync(HttpMethod.Get, "/api/instances", HubServer.GlobalKey), 200);
         await using var refused = hub.SignalR("wrong-key");
         await Assert.ThrowsAnyAsync<Exception>(() => refused.StartAsync());
