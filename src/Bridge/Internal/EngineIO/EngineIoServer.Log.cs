@@ -12,5 +12,8 @@ internal sealed partial class EngineIoServer
 
         [LoggerMessage(2, LogLevel.Debug, "Engine.IO handshake from {Address} refused: {Reason}.", EventName = "HandshakeRefused")]
         public static partial void Refused(ILogger logger, IPAddress? address, string reason);
+
+        [LoggerMessage(3, LogLevel.Information, "The host is stopping: closing the transports of {SessionCount} Engine.IO sessions so that their clients reconnect elsewhere.", EventName = "ClosingForShutdown")]
+        public static partial void ClosingForShutdown(ILogger logger, int sessionCount);
     }
 }

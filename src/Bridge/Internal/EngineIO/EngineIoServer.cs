@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using EvolutionHub.Bridge.Internal.EngineIO.Transports;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -24,8 +25,10 @@ internal sealed partial class EngineIoServer
     private readonly WebSocketTransport _webSocket;
     private readonly SessionAdmission _admission;
     private readonly HandshakeHeaderFilter _handshakeHeaders;
+    private volatile bool _stopping;
 
-    public EngineIoServer(EngineIoApplication application, IOptions<SocketIoOptions> options, TimeProvider time, ILoggerFactory loggerFactory)
+    public EngineIoServer(
+        EngineIoApplication application, IOptions<SocketIoOptions> options, TimeProvider time, IHostApplicationLifetime lifetime, ILoggerFactory loggerFactory)
     {
         _application = application;
         _options = options.Value;
@@ -36,6 +39,7 @@ internal sealed partial class EngineIoServer
         _webSocket = new WebSocketTransport(_options, time, loggerFactory.CreateLogger<WebSocketTransport>());
         _admission = new SessionAdmission(_options, time);
         _handshakeHeaders = new HandshakeHeaderFilter(_options);
+        lifetime.ApplicationStopping.Register(CloseAllSessions);
     }
 
     public int SessionCount => _sessions.Count;
@@ -143,6 +147,13 @@ internal sealed partial class EngineIoServer
             return;
         }
 
+        if (_stopping)
+        {
+            context.Response.Headers.RetryAfter = "1";
+            await RejectAsync(context, EngineIoError.Forbidden, "Server shutting down", StatusCodes.Status503ServiceUnavailable);
+            return;
+        }
+
         // Before any session state exists, and before a WebSocket is accepted.
         if (!_admission.TryAdmit(context.Connection.RemoteIpAddress, out var lease, out var refusal))
         {
@@ -165,6 +176,21 @@ internal sealed partial class EngineIoServer
         {
             session.Open(EngineTransportKind.Polling);
             await _polling.PollAsync(context, session);
+        }
+    }
+
+    /// <summary>
+    /// The host is stopping (a rolling restart): no new session is opened, and every session's transport is closed with an
+    /// Engine.IO close, never a Socket.IO DISCONNECT, so that clients reconnect by themselves — to another node behind a
+    /// balancer — instead of giving up, and the host's shutdown does not wait out their connections.
+    /// </summary>
+    private void CloseAllSessions()
+    {
+        _stopping = true;
+        Log.ClosingForShutdown(_logger, _sessions.Count);
+        foreach (var session in _sessions.Values)
+        {
+            session.Close();
         }
     }
 

@@ -19,6 +19,8 @@ public sealed partial class RedisConnectionTracker(
         return 0
         """;
 
+    private static readonly TimeSpan CleanStopTimeout = TimeSpan.FromSeconds(2);
+
     private readonly string _nodeId = Guid.NewGuid().ToString("N");
     private readonly Channel<bool> _changed = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
     private bool _failing;
@@ -108,9 +110,10 @@ public sealed partial class RedisConnectionTracker(
             var transaction = redis.Database.CreateTransaction();
             _ = transaction.KeyDeleteAsync(NodeKey);
             _ = transaction.SetRemoveAsync(redis.Keys.Nodes, _nodeId);
-            await transaction.ExecuteAsync().WaitAsync(cancellationToken);
+            // Bounded well below the host's shutdown timeout: a Redis that does not answer must not hold up the stop.
+            await transaction.ExecuteAsync().WaitAsync(CleanStopTimeout, cancellationToken);
         }
-        catch (Exception exception) when (exception is RedisException or RedisTimeoutException or OperationCanceledException)
+        catch (Exception exception) when (exception is RedisException or RedisTimeoutException or OperationCanceledException or TimeoutException)
         {
             // Redis went away while the node stopped: its counts expire by themselves; the node still stops cleanly.
             Log.CountsLeftBehind(logger, _nodeId, NodeTimeout, exception);
