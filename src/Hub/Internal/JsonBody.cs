@@ -1,3 +1,5 @@
+using System.Buffers;
+using Microsoft.AspNetCore.Http.Features;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
 
@@ -28,6 +30,8 @@ public static class JsonBody
     }
 
     /// <summary>The body's bytes, held against <paramref name="budget"/> when the sender is not authenticated yet.</summary>
+    private const long RefusedBodyDrainBytes = 64 * 1024;
+
     public static async Task<(RequestBody? Body, IResult? Error)> ReadBytesAsync(HttpRequest request, UnauthenticatedBodyBudget? budget)
     {
         var maxBytes = request.HttpContext.RequestServices.GetRequiredService<IOptions<HttpLimitsOptions>>().Value.MaxRequestBodyBytes;
@@ -37,7 +41,7 @@ public static class JsonBody
             return outcome switch
             {
                 BodyOutcome.Read => (body, null),
-                BodyOutcome.TooLarge => (null, Problems.PayloadTooLarge()),
+                BodyOutcome.TooLarge => (null, await RefuseTooLargeAsync(request, maxBytes)),
                 _ => (null, Problems.Busy(request.HttpContext)),
             };
         }
@@ -45,6 +49,37 @@ public static class JsonBody
         {
             return (null, Problems.PayloadTooLarge());
         }
+    }
+
+    /// <summary>
+    /// A body refused for its declared length is read to its end, and thrown away, when it is at most
+    /// <see cref="RefusedBodyDrainBytes"/> over the limit: a client still writing it would otherwise find its connection
+    /// reset before it reads the 413. A larger one is not read at all.
+    /// </summary>
+    private static async Task<IResult> RefuseTooLargeAsync(HttpRequest request, long maxBytes)
+    {
+        if (request.ContentLength is { } length && length - maxBytes <= RefusedBodyDrainBytes
+            && request.HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
+        {
+            limit.MaxRequestBodySize = length;
+            var discard = ArrayPool<byte>.Shared.Rent(4096);
+            try
+            {
+                while (await request.Body.ReadAsync(discard, request.HttpContext.RequestAborted) > 0)
+                {
+                }
+            }
+            catch (Exception exception) when (exception is IOException or BadHttpRequestException or OperationCanceledException)
+            {
+                // The client went away or broke off: the 413 is all there is to say either way.
+            }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(discard);
+            }
+        }
+
+        return Problems.PayloadTooLarge();
     }
 
     public static bool TryParse(RequestBody body, out JsonDocument? document)
