@@ -35,7 +35,8 @@ public static class ApiReferenceEndpoints
 
     public static void MapApiReference(this WebApplication app)
     {
-        app.MapOpenApi("/openapi/{documentName}.json");
+        // This path only (MapOpenApi falls back to the "v1" document): another name is an unknown route, a 404 problem.
+        app.MapOpenApi(DocumentPath);
         if (app.Environment.IsDevelopment())
         {
             app.MapScalarApiReference(ReferencePath, scalar => scalar
