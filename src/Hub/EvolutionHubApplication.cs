@@ -1,5 +1,6 @@
 using EvolutionHub.Bridge;
 using EvolutionHub.Internal;
+using EvolutionHub.Internal.ApiReference;
 using EvolutionHub.Internal.Dashboard;
 using EvolutionHub.Internal.Diagnostics;
 using EvolutionHub.Internal.Metrics;
@@ -111,6 +112,7 @@ public static class EvolutionHubApplication
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = maxBodyBytes);
 
         services.AddProblemDetails();
+        services.AddApiReference();
         services.AddHealthChecks().AddCheck<StorageHealthCheck>("storage", tags: ["ready"]);
         AddCors(services);
         services.DisableUnrestrictedForwardedHeaders();
@@ -236,6 +238,7 @@ public static class EvolutionHubApplication
         app.MapHttpApi();
         app.MapHubMetrics();
         app.MapDashboard();
+        app.MapApiReference();
         if (websocket.Enabled)
         {
             MapEventsHub(app);

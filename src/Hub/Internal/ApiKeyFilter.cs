@@ -46,6 +46,15 @@ public sealed class ApiKeyFilter(ApiKeyScope scope) : IEndpointFilter
 
 public static class ApiKeyFilterExtensions
 {
+    /// <summary>The <see cref="ApiKeyFilter"/>, and the metadata and answers that document it in the OpenAPI document.</summary>
     public static RouteHandlerBuilder RequireApiKey(this RouteHandlerBuilder builder, ApiKeyScope scope) =>
-        builder.AddEndpointFilter(new ApiKeyFilter(scope));
+        builder.AddEndpointFilter(new ApiKeyFilter(scope))
+            .WithMetadata(new ApiKeyMetadata(BodyKeyAccepted: false))
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status403Forbidden)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
 }
+
+/// <summary>Endpoint metadata: the route checks the <c>apikey</c> header; <paramref name="BodyKeyAccepted"/> when the body's <c>apikey</c> may stand in for it.</summary>
+public sealed record ApiKeyMetadata(bool BodyKeyAccepted);

@@ -1,22 +1,84 @@
 using System.Text.Json;
+using EvolutionHub.Internal.ApiReference;
 using Microsoft.Extensions.Options;
+using Microsoft.OpenApi;
 
 namespace EvolutionHub.Internal;
 
 /// <summary>The HTTP API of CONTRACT §6.</summary>
 public static class HttpApiEndpoints
 {
+    private const string EventsTag = "Events";
+    private const string WebsocketTag = "Websocket settings";
+    private const string InstancesTag = "Instances";
+
     public static void MapHttpApi(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapPost("/webhook", (HttpRequest request, WebhookIngest ingest) => ingest.AcceptAsync(request, slug: null));
-        endpoints.MapPost("/webhook/{slug}", (HttpRequest request, string slug, WebhookIngest ingest) => ingest.AcceptAsync(request, slug));
-        endpoints.MapPost("/api/events", PublishEventsAsync).RequireApiKey(ApiKeyScope.Global);
-        endpoints.MapPost("/websocket/set/{instance}", SetWebsocketAsync).RequireApiKey(ApiKeyScope.RouteInstance);
-        endpoints.MapGet("/websocket/find/{instance}", FindWebsocketAsync).RequireApiKey(ApiKeyScope.RouteInstance);
-        endpoints.MapPut("/api/instances/{instance}", PutInstanceAsync).RequireApiKey(ApiKeyScope.Global);
-        endpoints.MapGet("/api/instances", ListInstancesAsync).RequireApiKey(ApiKeyScope.Global);
-        endpoints.MapDelete("/api/instances/{instance}", DeleteInstanceAsync).RequireApiKey(ApiKeyScope.Global);
+        endpoints.MapPost("/webhook", (HttpRequest request, WebhookIngest ingest) => ingest.AcceptAsync(request, slug: null))
+            .DescribeWebhook("Evolution API's webhook");
+        endpoints.MapPost("/webhook/{slug}", (HttpRequest request, string slug, WebhookIngest ingest) => ingest.AcceptAsync(request, slug))
+            .DescribeWebhook("Evolution API's webhook, by event slug");
+
+        endpoints.MapPost("/api/events", PublishEventsAsync).RequireApiKey(ApiKeyScope.Global)
+            .WithTags(EventsTag)
+            .WithSummary("Publish events")
+            .WithDescription("One envelope or an array of them, published in order; one bad envelope publishes nothing.")
+            .AcceptsJson<EventEnvelope>()
+            .AddOpenApiOperationTransformer((operation, _, _) =>
+            {
+                var json = operation.RequestBody!.Content!["application/json"];
+                json.Schema = new OpenApiSchema { OneOf = [json.Schema!, new OpenApiSchema { Type = JsonSchemaType.Array, Items = json.Schema }] };
+                return Task.CompletedTask;
+            })
+            .Produces<AcceptedEvents>(StatusCodes.Status202Accepted);
+
+        endpoints.MapPost("/websocket/set/{instance}", SetWebsocketAsync).RequireApiKey(ApiKeyScope.RouteInstance)
+            .WithTags(WebsocketTag)
+            .WithSummary("Set an instance's event filters")
+            .WithDescription("The global key or the instance's token. GROUPS_UPDATE is stored as GROUP_UPDATE; unknown filter names are a 400.")
+            .AcceptsJson<WebsocketSettingsBody>()
+            .Produces<WebsocketSettings>(StatusCodes.Status201Created);
+        endpoints.MapGet("/websocket/find/{instance}", FindWebsocketAsync).RequireApiKey(ApiKeyScope.RouteInstance)
+            .WithTags(WebsocketTag)
+            .WithSummary("Read an instance's event filters")
+            .WithDescription("The global key or the instance's token. An instance without settings reports enabled with every filter name.")
+            .Produces<WebsocketSettings>()
+            .ProducesProblem(StatusCodes.Status400BadRequest);
+
+        endpoints.MapPut("/api/instances/{instance}", PutInstanceAsync).RequireApiKey(ApiKeyScope.Global)
+            .WithTags(InstancesTag)
+            .WithSummary("Register or rotate an instance's token")
+            .WithDescription("201 registers the token, 200 rotates it and disconnects the old token's clients.")
+            .AcceptsJson<InstanceTokenBody>()
+            .Produces<RegisteredInstance>(StatusCodes.Status201Created)
+            .Produces<RegisteredInstance>()
+            .ProducesProblem(StatusCodes.Status409Conflict);
+        endpoints.MapGet("/api/instances", ListInstancesAsync).RequireApiKey(ApiKeyScope.Global)
+            .WithTags(InstancesTag)
+            .WithSummary("List instances")
+            .WithDescription("Registered instances and instances with live clients, with their connections; never tokens.")
+            .Produces<InstanceConnections[]>();
+        endpoints.MapDelete("/api/instances/{instance}", DeleteInstanceAsync).RequireApiKey(ApiKeyScope.Global)
+            .WithTags(InstancesTag)
+            .WithSummary("Revoke an instance's token")
+            .WithDescription("Revokes the token and disconnects its clients; 404 when the instance has no token.")
+            .Produces(StatusCodes.Status204NoContent)
+            .ProducesProblem(StatusCodes.Status404NotFound);
     }
+
+    /// <summary>Authorized by the global key in the header, or by the body's apikey: checked by <see cref="WebhookIngest"/>, not a filter.</summary>
+    private static RouteHandlerBuilder DescribeWebhook(this RouteHandlerBuilder builder, string summary) =>
+        builder.WithMetadata(new ApiKeyMetadata(BodyKeyAccepted: true))
+            .WithTags(EventsTag)
+            .WithSummary(summary)
+            .WithDescription("The global key in the apikey header, or the body's apikey equal to the global key or the instance's token "
+                + "(an instance token in the header alone is a 403). The body's event wins over the slug.")
+            .AcceptsJson<WebhookBody>()
+            .Produces<AcceptedEvents>(StatusCodes.Status202Accepted)
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status403Forbidden)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
 
     private static async Task<IResult> PublishEventsAsync(HttpRequest request, HubEventFactory factory, IEventDispatcher dispatcher)
     {

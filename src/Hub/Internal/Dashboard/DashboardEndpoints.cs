@@ -1,3 +1,5 @@
+using System.Text.Json;
+using EvolutionHub.Internal.ApiReference;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.Options;
 
@@ -11,6 +13,8 @@ namespace EvolutionHub.Internal.Dashboard;
 public static class DashboardEndpoints
 {
     public const string Path = "/dashboard";
+
+    private const string Tag = "Dashboard";
 
     private static readonly TimeSpan LongPoll = TimeSpan.FromSeconds(20);
 
@@ -44,12 +48,21 @@ public static class DashboardEndpoints
         }
 
         var assets = app.Services.GetRequiredService<DashboardAssets>();
-        app.MapGet(Path, (HttpContext context) => Asset(context, assets.Page, "text/html; charset=utf-8"));
-        app.MapGet($"{Path}/dashboard.js", (HttpContext context) => Asset(context, assets.Script, "text/javascript; charset=utf-8"));
-        app.MapGet($"{Path}/dashboard.css", (HttpContext context) => Asset(context, assets.Style, "text/css; charset=utf-8"));
+        // The page and its files are not part of the HTTP API's document.
+        app.MapGet(Path, (HttpContext context) => Asset(context, assets.Page, "text/html; charset=utf-8")).ExcludeFromDescription();
+        app.MapGet($"{Path}/dashboard.js", (HttpContext context) => Asset(context, assets.Script, "text/javascript; charset=utf-8")).ExcludeFromDescription();
+        app.MapGet($"{Path}/dashboard.css", (HttpContext context) => Asset(context, assets.Style, "text/css; charset=utf-8")).ExcludeFromDescription();
         app.MapGet("/api/dashboard/summary", (DashboardSummary summary, CancellationToken cancellationToken) => ReadSummaryAsync(summary, cancellationToken))
-            .RequireApiKey(ApiKeyScope.Global);
-        app.MapGet("/api/dashboard/events", ReadEventsAsync).RequireApiKey(ApiKeyScope.Global);
+            .RequireApiKey(ApiKeyScope.Global)
+            .WithTags(Tag)
+            .WithSummary("This node, its Redis, its connections and the instances")
+            .WithDescription("What the dashboard shows; instances is null while a farm's Redis is unreachable.")
+            .Produces<JsonElement>();
+        app.MapGet("/api/dashboard/events", ReadEventsAsync).RequireApiKey(ApiKeyScope.Global)
+            .WithTags(Tag)
+            .WithSummary("The events this node accepted after a number (long-poll)")
+            .WithDescription($"Answers at once with the events numbered above after (the last {EventFeed.Capacity} at most), else within {LongPoll.TotalSeconds:0} s.")
+            .Produces<DashboardEvents>();
     }
 
     private static IResult Asset(HttpContext context, byte[] content, string contentType)
