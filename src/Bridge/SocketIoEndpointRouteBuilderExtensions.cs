@@ -1,5 +1,4 @@
 using EvolutionHub.Bridge.Internal.EngineIO;
-using EvolutionHub.Bridge.Internal.Hubs;
 using EvolutionHub.Bridge.Internal.SocketIO;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Routing;
@@ -13,18 +12,38 @@ namespace EvolutionHub.Bridge;
 public static class SocketIoEndpointRouteBuilderExtensions
 {
     /// <summary>
-    /// Serves Socket.IO (Engine.IO v4 and v3, WebSocket and long-polling) at <paramref name="path"/>
-    /// (default <see cref="SocketIoOptions.Path"/>); every namespace connection becomes a connection of <typeparamref name="THub"/>.
+    /// Serves Socket.IO (Engine.IO v4 and v3, WebSocket and long-polling) at <see cref="SocketIoOptions.Path"/>; every
+    /// namespace connection becomes a connection of <typeparamref name="THub"/>. Requires <c>AddSignalR().AddSocketIo()</c>
+    /// and <c>UseWebSockets()</c>.
+    /// </summary>
+    public static IEndpointConventionBuilder MapSocketIo<THub>(this IEndpointRouteBuilder endpoints)
+        where THub : Hub =>
+        endpoints.MapSocketIo(namespaces => namespaces.MapFallbackNamespace<THub>());
+
+    /// <summary>As <see cref="MapSocketIo{THub}(IEndpointRouteBuilder)"/>, at <paramref name="path"/>.</summary>
+    public static IEndpointConventionBuilder MapSocketIo<THub>(this IEndpointRouteBuilder endpoints, string path)
+        where THub : Hub =>
+        endpoints.MapSocketIo(path, namespaces => namespaces.MapFallbackNamespace<THub>());
+
+    /// <summary>
+    /// Serves Socket.IO at <see cref="SocketIoOptions.Path"/> with a hub per namespace:
+    /// <c>io => { io.MapNamespace&lt;ChatHub&gt;("/chat"); io.MapNamespace&lt;AdminHub&gt;("/admin"); }</c>. One client session
+    /// may join namespaces of several hubs; a namespace no hub serves is refused with CONNECT_ERROR <c>Invalid namespace</c>.
     /// Requires <c>AddSignalR().AddSocketIo()</c> and <c>UseWebSockets()</c>.
     /// </summary>
-    public static IEndpointConventionBuilder MapSocketIo<THub>(this IEndpointRouteBuilder endpoints, string? path = null)
-        where THub : Hub
+    public static IEndpointConventionBuilder MapSocketIo(this IEndpointRouteBuilder endpoints, Action<SocketIoNamespaceBuilder> configureNamespaces) =>
+        endpoints.MapSocketIo(endpoints.ServiceProvider.GetRequiredService<IOptions<SocketIoOptions>>().Value.Path, configureNamespaces);
+
+    /// <summary>As <see cref="MapSocketIo(IEndpointRouteBuilder, Action{SocketIoNamespaceBuilder})"/>, at <paramref name="path"/>.</summary>
+    public static IEndpointConventionBuilder MapSocketIo(this IEndpointRouteBuilder endpoints, string path, Action<SocketIoNamespaceBuilder> configureNamespaces)
     {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        ArgumentNullException.ThrowIfNull(configureNamespaces);
         var services = endpoints.ServiceProvider;
-        var connector = ActivatorUtilities.CreateInstance<HubNamespaceConnector<THub>>(services);
-        var application = ActivatorUtilities.CreateInstance<SocketIoServer>(services, connector);
-        path ??= services.GetRequiredService<IOptions<SocketIoOptions>>().Value.Path;
-        return endpoints.MapEngineIo(path, application).WithDisplayName("Socket.IO " + typeof(THub).Name);
+        var namespaces = new SocketIoNamespaceBuilder(services);
+        configureNamespaces(namespaces);
+        var application = ActivatorUtilities.CreateInstance<SocketIoServer>(services, namespaces.Build());
+        return endpoints.MapEngineIo(path, application).WithDisplayName(namespaces.DisplayName);
     }
 
     /// <summary>Serves plain Engine.IO sessions at <paramref name="path"/>, handing their messages to <paramref name="application"/>.</summary>

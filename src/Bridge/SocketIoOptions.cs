@@ -68,7 +68,8 @@ public sealed class SocketIoOptions
     /// <summary>
     /// The hub method invoked for a client event that names no hub method. It must take <c>(string eventName, T[] arguments)</c>:
     /// with <c>object[]</c> binary attachments arrive as <c>byte[]</c>, with <c>System.Text.Json.JsonElement[]</c> as base64
-    /// strings. Its result is the acknowledgement's argument. When null, such an event gets an error acknowledgement.
+    /// strings. Its result is the acknowledgement's argument (<see cref="SocketIoAck.None"/>: none). When null, such an event
+    /// is left unacknowledged, as a Socket.IO server with no handler for it: the client's ack timeout fires.
     /// </summary>
     public string? FallbackMethod { get; set; }
 

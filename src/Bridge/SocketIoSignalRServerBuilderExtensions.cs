@@ -12,7 +12,7 @@ public static class SocketIoSignalRServerBuilderExtensions
     /// <summary>
     /// Adds the Socket.IO bridge: Socket.IO namespace connections become hub connections speaking the
     /// <c>socketio</c> hub protocol, which only those connections can use. Map the endpoint with
-    /// <see cref="SocketIoEndpointRouteBuilderExtensions.MapSocketIo{THub}"/>.
+    /// <see cref="SocketIoEndpointRouteBuilderExtensions.MapSocketIo{THub}(Microsoft.AspNetCore.Routing.IEndpointRouteBuilder)"/>.
     /// </summary>
     public static ISignalRServerBuilder AddSocketIo(this ISignalRServerBuilder builder, Action<SocketIoOptions>? configure = null)
     {

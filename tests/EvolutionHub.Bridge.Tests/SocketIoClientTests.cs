@@ -212,17 +212,6 @@ public sealed class SocketIoClientTests
     }
 
     [Fact]
-    public async Task Without_a_fallback_an_unknown_event_gets_an_error_ack_and_the_connection_stays()
-    {
-        await using var server = await BridgeServer.StartAsync(options => options.FallbackMethod = null);
-        await using var driver = SocketIoDriver.Start();
-        await driver.ConnectAsync("c", server.Url + "/room", new { transports = new[] { "websocket" } });
-        var ack = await driver.EmitWithAckAsync("c", "no_such_method", 1);
-        Assert.NotNull(ack[0]!["error"]);
-        Assert.Equal("ok", (await driver.EmitWithAckAsync("c", "Echo", "ok"))[0]!.GetValue<string>());
-    }
-
-    [Fact]
     public async Task The_engine_heartbeat_keeps_signalr_client_timeout_satisfied()
     {
         await using var server = await BridgeServer.StartAsync(

@@ -51,6 +51,17 @@ public sealed class SocketIoDriver : IAsyncDisposable
     public async Task<JsonArray> EmitWithAckAsync(string name, string eventName, params object?[] args) =>
         (JsonArray)(await SendAsync(new { op = "emit", name, @event = eventName, args, ack = true }))!;
 
+    /// <summary>
+    /// Emits with socket.io-client's ack timeout (<c>socket.timeout(ms).emit(…)</c>); returns <c>{timedOut, reply}</c>:
+    /// the timeout error's message (null when acknowledged) and the ack's arguments.
+    /// </summary>
+    public async Task<JsonNode> EmitWithAckTimeoutAsync(string name, string eventName, int ackTimeoutMs, params object?[] args) =>
+        (await SendAsync(new { op = "emit", name, @event = eventName, args, ack = true, ackTimeout = ackTimeoutMs }))!;
+
+    /// <summary>Answers the server's <paramref name="eventName"/> acknowledgements with several arguments: <c>ack(...values)</c>.</summary>
+    public Task ReplyWithAsync(string name, string eventName, params object?[] values) =>
+        SendAsync(new { op = "reply", name, @event = eventName, values });
+
     /// <summary>Answers the server's <paramref name="eventName"/> acknowledgements with <paramref name="value"/> (<c>"$echo"</c> returns the first argument).</summary>
     public Task ReplyAsync(string name, string eventName, object? value) =>
         SendAsync(new { op = "reply", name, @event = eventName, value });

@@ -82,16 +82,22 @@ const ops = {
     }));
     return { ...outcome, engineId: socket.io.engine?.id ?? null, transport: socket.io.engine?.transport?.name ?? null };
   },
-  async emit({ name, event, args = [], ack = false, timeout = 5000 }) {
+  async emit({ name, event, args = [], ack = false, ackTimeout, timeout = 5000 }) {
     const { socket } = clients.get(name);
     if (!ack) { socket.emit(event, ...fromWire(args)); return null; }
+    if (ackTimeout !== undefined) {
+      // socket.io-client's own ack timeout: the callback gets an error when no ack arrives in time.
+      return within(timeout, `the ack or ack timeout of ${event}`, new Promise((resolve) => socket.timeout(ackTimeout).emit(event, ...fromWire(args),
+        (err, ...reply) => resolve({ timedOut: err ? err.message : null, reply: toWire(reply) }))));
+    }
     return within(timeout, `the ack of ${event}`, new Promise((resolve) => socket.emit(event, ...fromWire(args), (...reply) => resolve(toWire(reply)))));
   },
-  async reply({ name, event, value }) {
+  async reply({ name, event, value, values }) {
     const { socket } = clients.get(name);
     socket.on(event, (...args) => {
       const ack = args.pop();
-      ack(value === "$echo" ? args[0] : fromWire(value));
+      if (values) ack(...fromWire(values));
+      else ack(value === "$echo" ? args[0] : fromWire(value));
     });
     return null;
   },

@@ -44,6 +44,30 @@ public sealed class SocketIoHubProtocolTests
     }
 
     [Fact]
+    public void A_withheld_acknowledgement_and_an_unknown_event_without_fallback_become_a_no_ack_frame()
+    {
+        var protocol = Protocol();
+        var withheld = Frame(protocol.GetMessageBytes(CompletionMessage.WithResult("4", SocketIoAck.None)));
+        Assert.Equal((BridgeFrameKind.NoAck, "4", 0L), (withheld.Kind, withheld.Id, withheld.Text.Length));
+
+        var failure = Assert.IsType<InvocationBindingFailureMessage>(Parse(protocol, "[\"Nope\"]", "5", new Binder()));
+        var unanswered = Frame(protocol.GetMessageBytes(CompletionMessage.WithError(failure.InvocationId!, "Method does not exist.")));
+        Assert.Equal((BridgeFrameKind.NoAck, "5", 0L), (unanswered.Kind, unanswered.Id, unanswered.Text.Length));
+    }
+
+    [Fact]
+    public void A_client_ack_read_as_SocketIoArguments_keeps_every_argument()
+    {
+        var output = new ArrayBufferWriter<byte>();
+        BridgeFrame.Write(output, BridgeFrameKind.Ack, "9", "[5,{\"test\":true},{\"_placeholder\":true,\"num\":0}]"u8, [new byte[] { 7 }]);
+        var input = new ReadOnlySequence<byte>(output.WrittenMemory);
+        Assert.True(Protocol().TryParseMessage(ref input, new Binder { ReturnType = typeof(SocketIoArguments) }, out var message));
+        var values = Assert.IsType<SocketIoArguments>(Assert.IsType<CompletionMessage>(message).Result).Values;
+        Assert.Equal(3, values.Count);
+        Assert.Equal(new byte[] { 7 }, values[2]);
+    }
+
+    [Fact]
     public void Partial_frames_wait_for_more_input()
     {
         var bytes = Protocol().GetMessageBytes(new InvocationMessage("x", [new byte[] { 1, 2, 3 }]));
@@ -140,8 +164,8 @@ public sealed class SocketIoHubProtocolTests
     public void Unknown_events_without_a_fallback_and_bad_arguments_become_binding_failures()
     {
         var binder = new Binder { ["Add"] = [typeof(int), typeof(int)] };
-        Assert.IsType<InvocationBindingFailureMessage>(Parse(Protocol(), "[\"Nope\"]", "1", binder));
-        Assert.IsType<InvocationBindingFailureMessage>(Parse(Protocol(), "[\"Add\",\"x\",1]", "1", binder));
+        Assert.Equal("~1", Assert.IsType<InvocationBindingFailureMessage>(Parse(Protocol(), "[\"Nope\"]", "1", binder)).InvocationId);
+        Assert.Equal("1", Assert.IsType<InvocationBindingFailureMessage>(Parse(Protocol(), "[\"Add\",\"x\",1]", "1", binder)).InvocationId);
         Assert.IsType<InvocationBindingFailureMessage>(Parse(Protocol(), "[\"Add\",1]", "1", binder));
         Assert.IsType<InvocationBindingFailureMessage>(Parse(Protocol(), "[\"Add\",1,2,3]", "1", binder));
     }
@@ -162,7 +186,9 @@ public sealed class SocketIoHubProtocolTests
         public IReadOnlyList<Type> GetParameterTypes(string methodName) =>
             TryGetValue(methodName, out var types) ? types : throw new HubException("Method does not exist.");
 
-        public Type GetReturnType(string invocationId) => typeof(object);
+        public Type ReturnType { get; init; } = typeof(object);
+
+        public Type GetReturnType(string invocationId) => ReturnType;
 
         public Type GetStreamItemType(string streamId) => typeof(object);
     }

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Routing;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -29,7 +30,7 @@ public sealed class BridgeServer : IAsyncDisposable
     public IServiceProvider Services => _app.Services;
 
     public static async Task<BridgeServer> StartAsync(Action<SocketIoOptions>? configure = null, Action<IServiceCollection>? services = null,
-        Action<HubOptions>? hub = null, int port = 0)
+        Action<HubOptions>? hub = null, int port = 0, Action<IEndpointRouteBuilder>? endpoints = null)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseKestrel().UseUrls($"http://127.0.0.1:{port}");
@@ -54,6 +55,7 @@ public sealed class BridgeServer : IAsyncDisposable
         app.MapHub<TestHub>("/hubs/test");
         app.MapSocketIo<TestHub>();
         app.MapEngineIo("/engine.io/", new EchoApplication());
+        endpoints?.Invoke(app);
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         return new BridgeServer(app, address);

@@ -69,6 +69,9 @@ public sealed class TestHub(TestHubRecorder recorder) : Hub
 
     public void Leave() => Context.Abort();
 
+    /// <summary>Acknowledges with <c>"answered"</c>, or leaves the event unacknowledged as a Socket.IO handler that never calls ack.</summary>
+    public object MaybeAnswer(bool answer) => answer ? "answered" : SocketIoAck.None;
+
     /// <summary>Answers only once the test completes <see cref="TestHubRecorder.ReleaseHeld"/>.</summary>
     public async Task<string> Hold(string key)
     {
@@ -83,6 +86,11 @@ public sealed class TestHub(TestHubRecorder recorder) : Hub
     public object? OnAnyEvent(string eventName, object?[] arguments)
     {
         recorder.FallbackEvents.Enqueue((eventName, arguments));
-        return eventName == "echo-all" ? new SocketIoArguments(arguments) : new { received = eventName, count = arguments.Length };
+        return eventName switch
+        {
+            "echo-all" => new SocketIoArguments(arguments),
+            "unanswered" => SocketIoAck.None,
+            _ => new { received = eventName, count = arguments.Length },
+        };
     }
 }

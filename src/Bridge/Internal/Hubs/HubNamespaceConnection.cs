@@ -166,6 +166,9 @@ internal sealed partial class HubNamespaceConnection : IHubFrameHandler
                 ackId = frame.Id is null ? null : RegisterServerAck(frame.Id);
                 type = frame.Attachments.Count > 0 ? SocketIoPacketType.BinaryEvent : SocketIoPacketType.Event;
                 break;
+            case BridgeFrameKind.NoAck:
+                AckAnswered();
+                return;
             case BridgeFrameKind.Ack when long.TryParse(frame.Id, out var id):
                 AckAnswered();
                 ackId = id;

@@ -19,6 +19,13 @@ internal sealed class SocketIoHubProtocol : IHubProtocol
 {
     public const string ProtocolName = "socketio";
 
+    /// <summary>
+    /// Marks the invocation id of an event that names no hub method when there is no fallback: SignalR answers it with
+    /// an error completion, which goes out as no acknowledgement at all, as a Socket.IO server with no handler for it.
+    /// Client ack ids are decimal, so the mark cannot collide with one.
+    /// </summary>
+    private const char UnansweredPrefix = '~';
+
     [ThreadStatic]
     private static ArrayBufferWriter<byte>? t_buffer;
 
@@ -74,7 +81,15 @@ internal sealed class SocketIoHubProtocol : IHubProtocol
 
     private void WriteCompletion(IBufferWriter<byte> output, CompletionMessage completion)
     {
-        if (completion.Error is not null)
+        if (completion.InvocationId is [UnansweredPrefix, .. var clientAckId])
+        {
+            BridgeFrame.WriteHeader(output, BridgeFrameKind.NoAck, clientAckId, 0, 0);
+        }
+        else if (completion.Result is SocketIoAck)
+        {
+            BridgeFrame.WriteHeader(output, BridgeFrameKind.NoAck, completion.InvocationId, 0, 0);
+        }
+        else if (completion.Error is not null)
         {
             WriteJsonFrame(output, BridgeFrameKind.Ack, completion.InvocationId, null, [new Dictionary<string, string> { ["error"] = completion.Error }]);
         }
@@ -164,7 +179,7 @@ internal sealed class SocketIoHubProtocol : IHubProtocol
         }
         catch (Exception ex)
         {
-            return new InvocationBindingFailureMessage(frame.Id, eventName, ExceptionDispatchInfo.Capture(ex));
+            return new InvocationBindingFailureMessage(frame.Id is null ? null : UnansweredPrefix + frame.Id, eventName, ExceptionDispatchInfo.Capture(ex));
         }
 
         BinaryAttachments.BeginRead(frame.Attachments);
@@ -265,6 +280,18 @@ internal sealed class SocketIoHubProtocol : IHubProtocol
         return [eventName, array];
     }
 
+    /// <summary>A client's <c>ack(a, b, …)</c> for <c>InvokeAsync&lt;SocketIoArguments&gt;</c>: every argument, read as <c>object</c>.</summary>
+    private SocketIoArguments ReadAllArguments(ref Utf8JsonReader reader, bool hasAttachments)
+    {
+        var values = new List<object?>();
+        while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+        {
+            values.Add(ReadValue(ref reader, typeof(object), hasAttachments));
+        }
+
+        return new SocketIoArguments([.. values]);
+    }
+
     private object? ReadValue(ref Utf8JsonReader reader, Type type, bool hasAttachments)
     {
         // Untyped values keep binary attachments as bytes inside a JSON tree; without attachments a JsonElement is cheaper.
@@ -306,6 +333,11 @@ internal sealed class SocketIoHubProtocol : IHubProtocol
             if (!reader.Read() || reader.TokenType != JsonTokenType.StartArray)
             {
                 throw new InvalidDataException("an acknowledgement frame without an argument array");
+            }
+
+            if (returnType == typeof(SocketIoArguments))
+            {
+                return CompletionMessage.WithResult(invocationId, ReadAllArguments(ref reader, frame.Attachments.Count > 0));
             }
 
             if (!reader.Read() || reader.TokenType == JsonTokenType.EndArray)

@@ -21,7 +21,7 @@ internal sealed partial class SocketIoClient
     };
 
     private readonly EngineIoSocket _engine;
-    private readonly IHubNamespaceConnector _connector;
+    private readonly HubNamespaceRoutes _routes;
     private readonly ISocketIoConnectHandler _connectHandler;
     private readonly IServiceProvider _services;
     private readonly ILogger _logger;
@@ -32,11 +32,11 @@ internal sealed partial class SocketIoClient
     private readonly PendingAcks _pendingAcks;
     private bool _closed;
 
-    public SocketIoClient(EngineIoSocket engine, IHubNamespaceConnector connector, ISocketIoConnectHandler connectHandler, IServiceProvider services,
+    public SocketIoClient(EngineIoSocket engine, HubNamespaceRoutes routes, ISocketIoConnectHandler connectHandler, IServiceProvider services,
         SocketIoOptions options, TimeProvider time, ILogger logger)
     {
         _engine = engine;
-        _connector = connector;
+        _routes = routes;
         _connectHandler = connectHandler;
         _services = services;
         _logger = logger;
@@ -118,6 +118,12 @@ internal sealed partial class SocketIoClient
             return;
         }
 
+        if (_routes.Find(ns) is not { } connector)
+        {
+            SendConnectError(ns, new SocketIoError("Invalid namespace"));
+            return;
+        }
+
         var feature = new SocketIoFeature(ns, NewSocketId(ns), _engine, ReadAuth(packet), MergeQuery(_engine.Handshake.Query, packet.Query));
         var context = new SocketIoConnectContext(feature, _services);
         HubNamespaceConnection? connection;
@@ -131,7 +137,7 @@ internal sealed partial class SocketIoClient
                 return;
             }
 
-            (connection, error) = await _connector.ConnectAsync(_engine, feature, context.User, context.ItemsSet, _pendingAcks);
+            (connection, error) = await connector.ConnectAsync(_engine, feature, context.User, context.ItemsSet, _pendingAcks);
         }
         catch (Exception ex) when (!_engine.IsClosed)
         {

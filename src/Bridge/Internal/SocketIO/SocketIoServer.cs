@@ -7,7 +7,7 @@ namespace EvolutionHub.Bridge.Internal.SocketIO;
 
 /// <summary>Socket.IO on top of Engine.IO: one <see cref="SocketIoClient"/> per session.</summary>
 internal sealed class SocketIoServer(
-    IHubNamespaceConnector connector,
+    HubNamespaceRoutes routes,
     ISocketIoConnectHandler connectHandler,
     IServiceProvider services,
     IOptions<SocketIoOptions> options,
@@ -16,7 +16,7 @@ internal sealed class SocketIoServer(
 {
     public override ValueTask OnOpenAsync(IEngineIoConnection connection)
     {
-        var client = new SocketIoClient((EngineIoSocket)connection, connector, connectHandler, services, options.Value, time, logger);
+        var client = new SocketIoClient((EngineIoSocket)connection, routes, connectHandler, services, options.Value, time, logger);
         connection.State = client;
         return client.OpenAsync();
     }
