@@ -54,24 +54,24 @@ internal static class PayloadCodec
 
     private static EngineMessage DecodePayloadPart(ReadOnlyMemory<byte> part)
     {
-        if (!part.IsEmpty && part.Span[0] == BinaryMarker)
+        return !part.IsEmpty && part.Span[0] == BinaryMarker ? DecodeBase64Message(part.Span[1..]) : DecodePacket(part, false);
+    }
+
+    /// <summary>A binary message sent as base64 text (v4 payloads after <c>b</c>, v3 packets after <c>b4</c>).</summary>
+    internal static EngineMessage DecodeBase64Message(ReadOnlySpan<byte> base64)
+    {
+        if (base64.IsEmpty)
         {
-            var base64 = part.Span[1..];
-            if (base64.IsEmpty)
-            {
-                return new EngineMessage(EnginePacketType.Message, ReadOnlyMemory<byte>.Empty, true);
-            }
-
-            var bytes = new byte[Base64.GetMaxDecodedFromUtf8Length(base64.Length)];
-            if (Base64.DecodeFromUtf8(base64, bytes, out _, out var written) != OperationStatus.Done)
-            {
-                throw new EngineProtocolException("invalid base64 in binary packet");
-            }
-
-            return new EngineMessage(EnginePacketType.Message, bytes.AsMemory(0, written), true);
+            return new EngineMessage(EnginePacketType.Message, ReadOnlyMemory<byte>.Empty, true);
         }
 
-        return DecodePacket(part, false);
+        var bytes = new byte[Base64.GetMaxDecodedFromUtf8Length(base64.Length)];
+        if (Base64.DecodeFromUtf8(base64, bytes, out _, out var written) != OperationStatus.Done)
+        {
+            throw new EngineProtocolException("invalid base64 in binary packet");
+        }
+
+        return new EngineMessage(EnginePacketType.Message, bytes.AsMemory(0, written), true);
     }
 
     /// <summary>Writes packets as one long-polling response body.</summary>

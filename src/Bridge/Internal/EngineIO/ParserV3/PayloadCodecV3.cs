@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Buffers.Text;
 using System.Globalization;
 using System.Text;
 using EvolutionHub.Bridge.Internal.EngineIO.Parser;
@@ -131,19 +130,7 @@ internal static class PayloadCodecV3
             throw new EngineProtocolException("invalid base64 packet");
         }
 
-        var base64 = packet.Span[2..];
-        if (base64.IsEmpty)
-        {
-            return new EngineMessage(EnginePacketType.Message, ReadOnlyMemory<byte>.Empty, true);
-        }
-
-        var bytes = new byte[Base64.GetMaxDecodedFromUtf8Length(base64.Length)];
-        if (Base64.DecodeFromUtf8(base64, bytes, out _, out var written) != OperationStatus.Done)
-        {
-            throw new EngineProtocolException("invalid base64 in binary packet");
-        }
-
-        return new EngineMessage(EnginePacketType.Message, bytes.AsMemory(0, written), true);
+        return PayloadCodec.DecodeBase64Message(packet.Span[2..]);
     }
 
     private static IEnumerable<EngineMessage> DecodeBinaryPayload(ReadOnlyMemory<byte> payload)
