@@ -1,8 +1,8 @@
-using EvolutionHub.Internal;
+using EvolutionHub.Internal.Authentication;
 
 namespace EvolutionHub;
 
-public sealed partial class EventsHub
+internal sealed partial class EventsHub
 {
     private static partial class Log
     {

@@ -1,6 +1,12 @@
 using System.Text.Json;
 using EvolutionHub.Bridge;
-using EvolutionHub.Internal;
+using EvolutionHub.Internal.Authentication;
+using EvolutionHub.Internal.Connections;
+using EvolutionHub.Internal.Dispatch;
+using EvolutionHub.Internal.Inbound;
+using EvolutionHub.Internal.Ingest;
+using EvolutionHub.Internal.Instances;
+using EvolutionHub.Internal.Metrics;
 using Microsoft.AspNetCore.SignalR;
 
 namespace EvolutionHub;
@@ -9,7 +15,7 @@ namespace EvolutionHub;
 /// The hub at <c>/hubs/events</c>, and behind every Socket.IO namespace: <c>/{instance}</c> joins that instance's group
 /// on connect, <c>/</c> the global group. SignalR clients choose with <see cref="Subscribe"/> and <see cref="SubscribeGlobal"/>.
 /// </summary>
-public sealed partial class EventsHub(
+internal sealed partial class EventsHub(
     IConnectionTracker tracker,
     HubConnectionRegistry registry,
     TokenRevocation revocation,
@@ -129,7 +135,7 @@ public sealed partial class EventsHub(
         return await inbound.ForwardAsync(socket.Namespace[1..], eventName, payload, Context.ConnectionAborted);
     }
 
-    private Credential Credential => Internal.Credential.FromPrincipal(Context.User);
+    private Credential Credential => Internal.Authentication.Credential.FromPrincipal(Context.User);
 
     private ConnectionSubscriptions Subscriptions
     {

@@ -1,4 +1,3 @@
-using System.Text.Json.Nodes;
 using EvolutionHub.Bridge.Tests.Infrastructure;
 using EvolutionHub.Testing;
 using Microsoft.AspNetCore.SignalR;

@@ -1,4 +1,4 @@
-using EvolutionHub.Internal.Redis;
+using EvolutionHub.Internal.Farm;
 using Microsoft.Extensions.Configuration;
 using StackExchange.Redis;
 

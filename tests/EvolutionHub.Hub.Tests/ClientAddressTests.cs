@@ -1,5 +1,4 @@
 using System.Net;
-using EvolutionHub.Testing;
 
 namespace EvolutionHub.Hub.Tests;
 

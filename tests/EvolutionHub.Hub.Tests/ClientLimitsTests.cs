@@ -1,5 +1,5 @@
 using System.Net;
-using EvolutionHub.Internal;
+using EvolutionHub.Internal.Connections;
 using EvolutionHub.Testing;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Client;

@@ -4,7 +4,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using EvolutionHub.Bridge;
-using EvolutionHub.Internal;
+using EvolutionHub.Internal.Instances;
 using EvolutionHub.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;

@@ -1,6 +1,6 @@
 using System.Collections;
 using System.Text.Json;
-using EvolutionHub.Internal;
+using EvolutionHub.Internal.Dispatch;
 using EvolutionHub.Testing;
 using MessagePack;
 using Microsoft.AspNetCore.SignalR.Client;

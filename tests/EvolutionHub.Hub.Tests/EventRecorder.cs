@@ -1,9 +1,8 @@
 using System.Text.Json;
 using System.Threading.Channels;
-using EvolutionHub.Internal;
-using Microsoft.AspNetCore.SignalR.Client;
-
+using EvolutionHub.Internal.Ingest;
 using EvolutionHub.Testing;
+using Microsoft.AspNetCore.SignalR.Client;
 
 namespace EvolutionHub.Hub.Tests;
 

@@ -1,7 +1,6 @@
 using System.Net;
-using EvolutionHub.Internal;
+using EvolutionHub.Internal.Authentication;
 using EvolutionHub.Testing;
-using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.Extensions.Options;
 
 namespace EvolutionHub.Hub.Tests;

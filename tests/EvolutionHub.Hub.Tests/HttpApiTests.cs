@@ -1,8 +1,6 @@
-using System.Text;
 using System.Text.Json;
-using Microsoft.AspNetCore.SignalR.Client;
-
 using EvolutionHub.Testing;
+using Microsoft.AspNetCore.SignalR.Client;
 
 namespace EvolutionHub.Hub.Tests;
 

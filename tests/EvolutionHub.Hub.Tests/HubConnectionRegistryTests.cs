@@ -1,5 +1,7 @@
 using System.Security.Claims;
-using EvolutionHub.Internal;
+using EvolutionHub.Internal.Authentication;
+using EvolutionHub.Internal.Connections;
+using EvolutionHub.Internal.Instances;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.Hosting.Internal;

@@ -1,6 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using EvolutionHub.Internal;
+using EvolutionHub.Internal.Ingest;
 using EvolutionHub.Testing;
 using Microsoft.AspNetCore.SignalR.Client;
 

@@ -1,5 +1,5 @@
 using System.Text.Json;
-using EvolutionHub.Internal;
+using EvolutionHub.Internal.Ingest;
 using EvolutionHub.Testing;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Client;

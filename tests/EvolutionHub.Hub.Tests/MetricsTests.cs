@@ -1,7 +1,6 @@
-using EvolutionHub.Internal;
+using EvolutionHub.Internal.Metrics;
 using EvolutionHub.Testing;
 using Microsoft.AspNetCore.Http.Connections;
-using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace EvolutionHub.Hub.Tests;

@@ -1,6 +1,6 @@
 using System.Net;
-using Microsoft.AspNetCore.SignalR.Client;
 using EvolutionHub.Testing;
+using Microsoft.AspNetCore.SignalR.Client;
 
 namespace EvolutionHub.Hub.Tests;
 

@@ -1,8 +1,6 @@
-using EvolutionHub.Internal;
+using EvolutionHub.Internal.Startup;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
-
-using EvolutionHub.Testing;
 
 namespace EvolutionHub.Hub.Tests;
 

@@ -1,9 +1,8 @@
 using System.Net;
+using EvolutionHub.Testing;
 using Microsoft.AspNetCore.Http.Connections;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Client;
-
-using EvolutionHub.Testing;
 
 namespace EvolutionHub.Hub.Tests;
 

@@ -2,7 +2,7 @@ using System.Net.Sockets;
 using System.Net.WebSockets;
 using System.Text;
 using System.Text.Json;
-using EvolutionHub.Internal;
+using EvolutionHub.Internal.Dispatch;
 using EvolutionHub.Testing;
 
 namespace EvolutionHub.Hub.Tests;

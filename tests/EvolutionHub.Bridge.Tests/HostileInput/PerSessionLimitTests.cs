@@ -1,5 +1,4 @@
 using EvolutionHub.Bridge.Tests.Infrastructure;
-using EvolutionHub.Testing;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace EvolutionHub.Bridge.Tests.HostileInput;

@@ -3,7 +3,6 @@ using System.Net;
 using System.Net.WebSockets;
 using System.Text.Json;
 using EvolutionHub.Bridge.Tests.Infrastructure;
-using EvolutionHub.Testing;
 
 namespace EvolutionHub.Bridge.Tests.HostileInput;
 

@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Text.Json;
 using EvolutionHub.Bridge;
 using Microsoft.AspNetCore.SignalR;
 

@@ -2,6 +2,7 @@ using System.ComponentModel;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using EvolutionHub.Internal.Dashboard;
+using EvolutionHub.Internal.Instances;
 
 namespace EvolutionHub.Internal.ApiReference;
 
@@ -9,7 +10,7 @@ namespace EvolutionHub.Internal.ApiReference;
 // their bodies themselves (size limits, the key checked first, one parse) and answer with the same field names.
 
 [Description("An event to publish. Unknown fields are ignored.")]
-public sealed record EventEnvelope(
+internal sealed record EventEnvelope(
     [property: JsonPropertyName("event"), Description("Evolution's wire name (messages.upsert), filter name (MESSAGES_UPSERT) or webhook slug (messages-upsert).")]
     string Event,
     [property: JsonPropertyName("instance"), Description("The instance: " + InstanceNames.Rule + ".")]
@@ -24,7 +25,7 @@ public sealed record EventEnvelope(
     string? ApiKey = null);
 
 [Description("Evolution API's webhook body. Its event wins over the route's slug; destination is dropped.")]
-public sealed record WebhookBody(
+internal sealed record WebhookBody(
     [property: JsonPropertyName("instance"), Description("The instance: " + InstanceNames.Rule + ".")]
     string Instance,
     [property: JsonPropertyName("event"), Description("The event's name; when absent, the route's slug.")]
@@ -39,30 +40,30 @@ public sealed record WebhookBody(
     string? ApiKey = null);
 
 [Description("An instance's websocket settings, as Evolution API's /websocket/set takes them.")]
-public sealed record WebsocketSettingsBody(
+internal sealed record WebsocketSettingsBody(
     [property: JsonPropertyName("websocket")] WebsocketSettingsFields Websocket);
 
-public sealed record WebsocketSettingsFields(
+internal sealed record WebsocketSettingsFields(
     [property: JsonPropertyName("enabled"), Description("Disabled stores no events.")]
     bool Enabled,
     [property: JsonPropertyName("events"), Description("Filter names such as MESSAGES_UPSERT; empty or absent while enabled means all of them.")]
     IReadOnlyList<string>? Events = null);
 
 [Description("The token that reaches this instance only.")]
-public sealed record InstanceTokenBody(
+internal sealed record InstanceTokenBody(
     [property: JsonPropertyName("token"), Description("At least Authentication:MinTokenLength characters; not the global key.")]
     string Token);
 
-public sealed record AcceptedEvents([property: JsonPropertyName("accepted"), Description("How many events were published.")] int Accepted);
+internal sealed record AcceptedEvents([property: JsonPropertyName("accepted"), Description("How many events were published.")] int Accepted);
 
-public sealed record RegisteredInstance([property: JsonPropertyName("name")] string Name);
+internal sealed record RegisteredInstance([property: JsonPropertyName("name")] string Name);
 
-public sealed record InstanceConnections(
+internal sealed record InstanceConnections(
     [property: JsonPropertyName("name")] string Name,
     [property: JsonPropertyName("connections"), Description("Its Socket.IO namespace connections plus SignalR subscriptions, on every node.")]
     int Connections);
 
-public sealed record DashboardEvents(
+internal sealed record DashboardEvents(
     [property: JsonPropertyName("last"), Description("The number of the last event this node accepted; pass it as after.")]
     long Last,
     [property: JsonPropertyName("events")] IReadOnlyList<FeedEntry> Events);

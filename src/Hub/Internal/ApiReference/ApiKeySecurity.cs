@@ -1,3 +1,4 @@
+using EvolutionHub.Internal.Authentication;
 using Microsoft.AspNetCore.OpenApi;
 using Microsoft.OpenApi;
 
@@ -7,7 +8,7 @@ namespace EvolutionHub.Internal.ApiReference;
 /// The <c>apikey</c> header as the document's API-key security scheme, required by every operation whose endpoint carries
 /// <see cref="ApiKeyMetadata"/>; optional (an empty requirement beside it) where the body's <c>apikey</c> may stand in for it.
 /// </summary>
-public sealed class ApiKeySecurity : IOpenApiDocumentTransformer, IOpenApiOperationTransformer
+internal sealed class ApiKeySecurity : IOpenApiDocumentTransformer, IOpenApiOperationTransformer
 {
     public const string SchemeName = "apikey";
 

@@ -8,7 +8,7 @@ namespace EvolutionHub.Internal.ApiReference;
 /// in Development its reference page at <see cref="ReferencePath"/> (Scalar, whose script is embedded in its package: no CDN).
 /// The SignalR hub and the Socket.IO endpoints are not in the document: they are connections, not request/response routes.
 /// </summary>
-public static class ApiReferenceEndpoints
+internal static class ApiReferenceEndpoints
 {
     public const string DocumentName = "v1";
     public const string DocumentPath = "/openapi/" + DocumentName + ".json";

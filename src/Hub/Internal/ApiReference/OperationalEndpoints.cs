@@ -9,7 +9,7 @@ namespace EvolutionHub.Internal.ApiReference;
 /// The health checks and <c>/metrics</c> in the document: they are middleware endpoints, not route handlers, so the API
 /// explorer does not see them.
 /// </summary>
-public sealed class OperationalEndpoints(IOptions<MetricsOptions> metrics) : IOpenApiDocumentTransformer
+internal sealed class OperationalEndpoints(IOptions<MetricsOptions> metrics) : IOpenApiDocumentTransformer
 {
     public const string Tag = "Operations";
 

@@ -4,7 +4,7 @@ using Microsoft.OpenApi;
 namespace EvolutionHub.Internal.ApiReference;
 
 /// <summary>What each <c>application/problem+json</c> answer of the HTTP API means, in place of the bare status names.</summary>
-public sealed class ProblemDescriptions : IOpenApiOperationTransformer
+internal sealed class ProblemDescriptions : IOpenApiOperationTransformer
 {
     public static readonly IReadOnlyDictionary<int, string> ByStatus = new Dictionary<int, string>
     {

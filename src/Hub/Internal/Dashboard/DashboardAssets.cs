@@ -1,7 +1,7 @@
 namespace EvolutionHub.Internal.Dashboard;
 
 /// <summary>The dashboard's page, script and style sheet, embedded in the hub's assembly (no CDN: it works offline).</summary>
-public sealed class DashboardAssets
+internal sealed class DashboardAssets
 {
     public DashboardAssets()
     {

@@ -1,5 +1,9 @@
 using System.Text.Json;
 using EvolutionHub.Internal.ApiReference;
+using EvolutionHub.Internal.Authentication;
+using EvolutionHub.Internal.Connections;
+using EvolutionHub.Internal.Dispatch;
+using EvolutionHub.Internal.Startup;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.Options;
 
@@ -10,7 +14,7 @@ namespace EvolutionHub.Internal.Dashboard;
 /// sessionStorage), and the global key's routes it reads: <c>GET /api/dashboard/summary</c> and the long-poll
 /// <c>GET /api/dashboard/events?after=n</c>.
 /// </summary>
-public static class DashboardEndpoints
+internal static class DashboardEndpoints
 {
     public const string Path = "/dashboard";
 

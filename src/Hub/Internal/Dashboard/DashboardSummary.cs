@@ -1,12 +1,14 @@
+using EvolutionHub.Internal.Connections;
 using EvolutionHub.Internal.Diagnostics;
-using EvolutionHub.Internal.Redis;
+using EvolutionHub.Internal.Farm;
+using EvolutionHub.Internal.Instances;
 using EvolutionHub.Internal.Startup;
 using Microsoft.Extensions.Options;
 
 namespace EvolutionHub.Internal.Dashboard;
 
 /// <summary>What <c>GET /api/dashboard/summary</c> answers: this node, its Redis, the events it accepted and the instances.</summary>
-public sealed class DashboardSummary(
+internal sealed class DashboardSummary(
     IInstanceStore store,
     IConnectionTracker tracker,
     NodeConnections connections,

@@ -1,16 +1,17 @@
 using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
+using EvolutionHub.Internal.Ingest;
 
 namespace EvolutionHub.Internal.Dashboard;
 
 /// <summary>One event as the dashboard shows it: its <c>data</c> cut to a preview, never the publisher's <c>apikey</c>.</summary>
-public sealed record FeedEntry(long Seq, DateTimeOffset At, string Instance, string Event, string? Sender, string Data);
+internal sealed record FeedEntry(long Seq, DateTimeOffset At, string Instance, string Event, string? Sender, string Data);
 
 /// <summary>
 /// The last events this node accepted, numbered from 1, for the dashboard's long-poll; and how many it accepted in all.
 /// </summary>
-public sealed class EventFeed(TimeProvider time)
+internal sealed class EventFeed(TimeProvider time)
 {
     public const int Capacity = 200;
     public const int PreviewBytes = 1024;

@@ -4,7 +4,7 @@ using EvolutionHub.Internal.Metrics;
 namespace EvolutionHub.Internal.Dashboard;
 
 /// <summary>This node's hub connections by protocol, in all and per instance they receive, for the dashboard.</summary>
-public sealed class NodeConnections
+internal sealed class NodeConnections
 {
     private readonly ConcurrentDictionary<string, string> _protocolByConnection = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<(string Instance, string ConnectionId), string> _subscriptions = new();

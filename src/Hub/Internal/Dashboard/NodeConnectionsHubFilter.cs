@@ -4,7 +4,7 @@ using Microsoft.AspNetCore.SignalR;
 namespace EvolutionHub.Internal.Dashboard;
 
 /// <summary>Tells <see cref="NodeConnections"/> each connection's protocol before the hub's OnConnectedAsync subscribes it to anything.</summary>
-public sealed class NodeConnectionsHubFilter(NodeConnections connections) : IHubFilter
+internal sealed class NodeConnectionsHubFilter(NodeConnections connections) : IHubFilter
 {
     public async Task OnConnectedAsync(HubLifetimeContext context, Func<HubLifetimeContext, Task> next)
     {

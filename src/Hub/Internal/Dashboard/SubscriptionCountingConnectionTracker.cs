@@ -1,7 +1,9 @@
+using EvolutionHub.Internal.Connections;
+
 namespace EvolutionHub.Internal.Dashboard;
 
 /// <summary>Passes every subscription change to the node's tracker and to <see cref="NodeConnections"/>.</summary>
-public sealed class SubscriptionCountingConnectionTracker(IConnectionTracker inner, NodeConnections connections) : IConnectionTracker
+internal sealed class SubscriptionCountingConnectionTracker(IConnectionTracker inner, NodeConnections connections) : IConnectionTracker
 {
     public async ValueTask TrackAsync(string instance, string connectionId)
     {

@@ -2,7 +2,7 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace EvolutionHub.Internal.Diagnostics;
 
-public sealed partial class ReadinessLog
+internal sealed partial class ReadinessLog
 {
     private static partial class Log
     {

@@ -7,7 +7,7 @@ namespace EvolutionHub.Internal.Diagnostics;
 /// stack traces) when the node stops being ready, one Information entry when it is ready again. A probe every few seconds
 /// during an outage logs nothing more (the health check service's own per-probe entries are off in <c>appsettings.json</c>).
 /// </summary>
-public sealed partial class ReadinessLog(ILogger<ReadinessLog> logger)
+internal sealed partial class ReadinessLog(ILogger<ReadinessLog> logger)
 {
     private readonly Lock _lock = new();
     private HealthStatus _last = HealthStatus.Healthy;

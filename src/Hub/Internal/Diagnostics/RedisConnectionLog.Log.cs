@@ -2,7 +2,7 @@ using StackExchange.Redis;
 
 namespace EvolutionHub.Internal.Diagnostics;
 
-public sealed partial class RedisConnectionLog
+internal sealed partial class RedisConnectionLog
 {
     private static partial class Log
     {

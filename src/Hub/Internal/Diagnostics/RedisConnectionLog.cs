@@ -1,4 +1,4 @@
-using EvolutionHub.Internal.Redis;
+using EvolutionHub.Internal.Farm;
 using StackExchange.Redis;
 
 namespace EvolutionHub.Internal.Diagnostics;
@@ -7,7 +7,7 @@ namespace EvolutionHub.Internal.Diagnostics;
 /// On a farm node, one entry when Redis is first connected, one when the connection is lost and one when it is back, however
 /// many of the multiplexer's connections (commands, pub/sub) report the change.
 /// </summary>
-public sealed partial class RedisConnectionLog(RedisFarmConnection redis, ILogger<RedisConnectionLog> logger) : IHostedService
+internal sealed partial class RedisConnectionLog(RedisFarmConnection redis, ILogger<RedisConnectionLog> logger) : IHostedService
 {
     private readonly Lock _lock = new();
     private State _state;

@@ -3,7 +3,7 @@ using System.Net;
 namespace EvolutionHub.Internal.Diagnostics;
 
 /// <summary>Redis endpoints as an operator reads them: <c>host:port</c>, comma-separated.</summary>
-public static class RedisEndpoints
+internal static class RedisEndpoints
 {
     public static string Describe(IEnumerable<EndPoint> endpoints) => string.Join(", ", endpoints.Select(Describe));
 

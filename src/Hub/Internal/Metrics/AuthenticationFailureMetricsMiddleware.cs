@@ -3,7 +3,7 @@ using Microsoft.AspNetCore.SignalR;
 namespace EvolutionHub.Internal.Metrics;
 
 /// <summary>Counts the requests answered 401 or 403: the HTTP API's, and the SignalR endpoint's (negotiate and transports).</summary>
-public sealed class AuthenticationFailureMetricsMiddleware(RequestDelegate next, HubMetrics metrics)
+internal sealed class AuthenticationFailureMetricsMiddleware(RequestDelegate next, HubMetrics metrics)
 {
     public async Task InvokeAsync(HttpContext context)
     {

@@ -10,7 +10,7 @@ namespace EvolutionHub.Internal.Metrics;
 /// <see cref="Transport"/> (<c>websocket</c>, <c>sse</c>, <c>longpolling</c>). A Socket.IO connection's transport is the one
 /// its Engine.IO session opened with: a session that starts on long-polling and upgrades keeps <c>longpolling</c>.
 /// </summary>
-public readonly record struct ConnectionKind(string Protocol, string Transport)
+internal readonly record struct ConnectionKind(string Protocol, string Transport)
 {
     public const string SignalR = "signalr";
     public const string SocketIo = "socketio";

@@ -3,7 +3,7 @@ using EvolutionHub.Bridge;
 namespace EvolutionHub.Internal.Metrics;
 
 /// <summary>Counts the namespace CONNECTs refused for their credential (<c>connect_error</c> "Unauthorized").</summary>
-public sealed class CountingSocketIoConnectHandler(ISocketIoConnectHandler inner, HubMetrics metrics) : ISocketIoConnectHandler
+internal sealed class CountingSocketIoConnectHandler(ISocketIoConnectHandler inner, HubMetrics metrics) : ISocketIoConnectHandler
 {
     private const string UnauthorizedMessage = "Unauthorized";
 

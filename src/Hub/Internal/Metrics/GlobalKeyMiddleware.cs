@@ -1,7 +1,10 @@
+using EvolutionHub.Internal.Authentication;
+using EvolutionHub.Internal.HttpApi;
+
 namespace EvolutionHub.Internal.Metrics;
 
 /// <summary>The global key in the <c>apikey</c> header, else the HTTP API's 401 or 403 problem: for endpoints that are not route handlers.</summary>
-public sealed class GlobalKeyMiddleware(RequestDelegate next, CredentialResolver credentials)
+internal sealed class GlobalKeyMiddleware(RequestDelegate next, CredentialResolver credentials)
 {
     public async Task InvokeAsync(HttpContext context)
     {

@@ -1,10 +1,9 @@
 using System.Diagnostics.Metrics;
 using EvolutionHub.Bridge;
-using EvolutionHub.Internal.Redis;
+using EvolutionHub.Internal.Farm;
 using EvolutionHub.Internal.Startup;
 using Microsoft.Extensions.Options;
 using OpenTelemetry;
-using OpenTelemetry.Exporter;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
@@ -16,7 +15,7 @@ namespace EvolutionHub.Internal.Metrics;
 /// inbound forwards) and the runtime's, scraped by Prometheus at <c>/metrics</c>; with <c>OTEL_EXPORTER_OTLP_ENDPOINT</c>
 /// set, also exported over OTLP, with traces and logs.
 /// </summary>
-public static class HubTelemetry
+internal static class HubTelemetry
 {
     public const string MetricsPath = "/metrics";
     public const string OtlpEndpointKey = "OTEL_EXPORTER_OTLP_ENDPOINT";

@@ -1,9 +1,9 @@
-using EvolutionHub.Internal.Redis;
+using EvolutionHub.Internal.Farm;
 
 namespace EvolutionHub.Internal.Metrics;
 
 /// <summary>On a farm node, <c>evolutionhub_redis_connected</c>: 1 while the node's Redis connection is up, else 0.</summary>
-public sealed class RedisStateGauge(HubMetrics metrics, RedisFarmConnection redis) : IHostedService
+internal sealed class RedisStateGauge(HubMetrics metrics, RedisFarmConnection redis) : IHostedService
 {
     public Task StartAsync(CancellationToken cancellationToken)
     {

@@ -6,7 +6,7 @@ namespace EvolutionHub.Internal.Startup;
 /// The global key a Development run makes up when none is configured, kept in <c>dev-apikey</c> beside the database (readable
 /// by its owner only) so that every <c>dotnet run</c> uses the same one.
 /// </summary>
-public static class DevelopmentApiKey
+internal static class DevelopmentApiKey
 {
     public const string FileName = "dev-apikey";
 

@@ -1,11 +1,10 @@
 using System.Text;
-
 using EvolutionHub.Internal.Metrics;
 
 namespace EvolutionHub.Internal.Startup;
 
 /// <summary><c>--help</c> and <c>--version</c>: answered before anything is configured or started.</summary>
-public static class HubCommandLine
+internal static class HubCommandLine
 {
     /// <summary>Prints the usage or the version when <paramref name="args"/> ask for it.</summary>
     /// <returns>The exit code, or null when the arguments ask to run the hub.</returns>

@@ -1,10 +1,10 @@
 using EvolutionHub.Internal.Diagnostics;
-using EvolutionHub.Internal.Redis;
+using EvolutionHub.Internal.Farm;
 using Microsoft.AspNetCore.SignalR;
 
 namespace EvolutionHub.Internal.Startup;
 
-public static class HubStartupExtensions
+internal static class HubStartupExtensions
 {
     /// <summary>
     /// What the node tells its operator: the start-up banner, a start-up failure once (not again with a stack trace), readiness

@@ -3,7 +3,7 @@ using System.Reflection;
 namespace EvolutionHub.Internal.Startup;
 
 /// <summary>The hub's version: the assembly's informational version (with the commit it was built from, when known).</summary>
-public static class HubVersion
+internal static class HubVersion
 {
     public static string Current { get; } =
         typeof(HubVersion).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion

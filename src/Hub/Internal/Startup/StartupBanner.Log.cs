@@ -1,6 +1,6 @@
 namespace EvolutionHub.Internal.Startup;
 
-public sealed partial class StartupBanner
+internal sealed partial class StartupBanner
 {
     private static partial class Log
     {

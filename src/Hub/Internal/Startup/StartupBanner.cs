@@ -1,7 +1,7 @@
 using EvolutionHub.Bridge;
 using EvolutionHub.Internal.Dashboard;
 using EvolutionHub.Internal.Diagnostics;
-using EvolutionHub.Internal.Redis;
+using EvolutionHub.Internal.Farm;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.Options;
@@ -12,7 +12,7 @@ namespace EvolutionHub.Internal.Startup;
 /// Once the node listens, one Information entry says what it runs: version, URLs, mode (with the Redis endpoint, never its
 /// password), storage, CORS origins, inbound forwarding and the Socket.IO path.
 /// </summary>
-public sealed partial class StartupBanner(
+internal sealed partial class StartupBanner(
     IHostApplicationLifetime lifetime,
     IServer server,
     IConfiguration configuration,

@@ -1,7 +1,7 @@
 namespace EvolutionHub.Internal.Startup;
 
 /// <summary>A node that could not start says why in one line: the exceptions' messages, without their stack traces.</summary>
-public static class StartupFailure
+internal static class StartupFailure
 {
     public static string Describe(Exception exception)
     {

@@ -5,7 +5,7 @@ namespace EvolutionHub.Internal.Startup;
 /// prints as one line, and the host would log it a second time with its stack trace. Once started, the host's errors (a
 /// background service failing, a failed shutdown) are logged as usual. The host logs nothing an operator needs below Warning.
 /// </summary>
-public sealed class StartupFailureLogFilter
+internal sealed class StartupFailureLogFilter
 {
     public const string HostCategory = "Microsoft.Extensions.Hosting.Internal.Host";
 

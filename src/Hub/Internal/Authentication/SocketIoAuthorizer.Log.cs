@@ -1,0 +1,13 @@
+namespace EvolutionHub.Internal.Authentication;
+
+internal sealed partial class SocketIoAuthorizer
+{
+    private static partial class Log
+    {
+        [LoggerMessage(1, LogLevel.Information, "Socket.IO CONNECT to {Namespace} refused: {Reason}.")]
+        public static partial void Rejected(ILogger logger, string @namespace, string reason);
+
+        [LoggerMessage(2, LogLevel.Information, "Socket.IO socket {SocketId} asked for an invalid namespace.")]
+        public static partial void InvalidNamespace(ILogger logger, string socketId);
+    }
+}

@@ -1,0 +1,13 @@
+namespace EvolutionHub.Internal.Connections;
+
+internal sealed partial class TokenRevocation
+{
+    private static partial class Log
+    {
+        [LoggerMessage(1, LogLevel.Information, "Disconnected {Count} connection(s) holding a revoked token of instance {Instance}.")]
+        public static partial void Revoked(ILogger logger, int count, string instance);
+
+        [LoggerMessage(2, LogLevel.Warning, "The token of instance {Instance} could not be read to check its connections; they are disconnected.")]
+        public static partial void CheckFailed(ILogger logger, string instance, Exception exception);
+    }
+}

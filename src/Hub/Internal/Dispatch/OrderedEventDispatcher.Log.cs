@@ -1,0 +1,11 @@
+
+namespace EvolutionHub.Internal.Dispatch;
+
+internal sealed partial class OrderedEventDispatcher
+{
+    private static partial class Log
+    {
+        [LoggerMessage(1, LogLevel.Error, "Sending event {EventName} of instance {Instance} failed.")]
+        public static partial void SendFailed(ILogger logger, string eventName, string instance, Exception exception);
+    }
+}

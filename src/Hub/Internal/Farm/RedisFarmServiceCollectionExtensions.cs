@@ -1,0 +1,52 @@
+using BackplaneOptions = Microsoft.AspNetCore.SignalR.StackExchangeRedis.RedisOptions;
+using EvolutionHub.Internal.Connections;
+using EvolutionHub.Internal.Dispatch;
+using EvolutionHub.Internal.Farm.Connections;
+using EvolutionHub.Internal.Instances;
+using Microsoft.AspNetCore.SignalR;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using StackExchange.Redis;
+
+namespace EvolutionHub.Internal.Farm;
+
+internal static class RedisFarmServiceCollectionExtensions
+{
+    /// <summary>
+    /// Turns the node into a farm node: SignalR's Redis backplane (which carries the Socket.IO connections too, since they
+    /// are hub connections) and the shared state, counts and revocations, all over one Redis connection; a Redis that is
+    /// unreachable or refuses writes is an outage the node waits out.
+    /// </summary>
+    /// <exception cref="HubStartupException"><see cref="RedisOptions.Configuration"/> cannot be read.</exception>
+    public static ISignalRServerBuilder AddRedisFarm(this ISignalRServerBuilder signalR, IConfigurationSection redis)
+    {
+        var options = redis.Get<RedisOptions>() ?? new RedisOptions();
+        var configuration = RedisConfiguration.Parse(options.Configuration);
+        var services = signalR.Services;
+        services.AddOptions<RedisOptions>().Bind(redis);
+        services.AddSingleton<IConnectionMultiplexer>(_ => ConnectionMultiplexer.Connect(configuration));
+        services.AddSingleton(new RedisKeys(options.Prefix));
+        services.AddSingleton<RedisFarmConnection>();
+        services.AddHostedService<RedisAvailabilityMonitor>();
+
+        services.Replace(ServiceDescriptor.Singleton<IInstanceStore, RedisInstanceStore>());
+        services.AddSingleton<LocalConnectionTracker>();
+        services.AddSingleton<RedisConnectionTracker>();
+        services.Replace(ServiceDescriptor.Singleton<IConnectionTracker>(provider => provider.GetRequiredService<RedisConnectionTracker>()));
+        services.AddHostedService(provider => provider.GetRequiredService<RedisConnectionTracker>());
+        services.AddSingleton<RedisConnectionRevoker>();
+        services.Replace(ServiceDescriptor.Singleton<IConnectionRevoker>(provider => provider.GetRequiredService<RedisConnectionRevoker>()));
+        services.AddHostedService(provider => provider.GetRequiredService<RedisConnectionRevoker>());
+        services.AddHostedService<RedisCredentialRecheck>();
+        services.Replace(ServiceDescriptor.Singleton<IEventDispatcher>(provider =>
+            new FarmEventDispatcher(provider.GetRequiredService<OrderedEventDispatcher>(), provider.GetRequiredService<RedisFarmConnection>())));
+        services.AddExceptionHandler<FarmUnavailableExceptionHandler>();
+        services.Configure<HubOptions>(hub => hub.AddFilter<FarmUnavailableHubFilter>());
+        services.AddTransient<IStartupFilter, FarmHandshakeGate.StartupFilter>();
+        services.AddHealthChecks().AddCheck<RedisHealthCheck>("redis", tags: ["ready"]);
+
+        signalR.AddStackExchangeRedis(backplane => backplane.Configuration.ChannelPrefix = RedisChannel.Literal(options.Prefix));
+        services.AddOptions<BackplaneOptions>()
+            .Configure<IConnectionMultiplexer>((backplane, multiplexer) => backplane.ConnectionFactory = _ => Task.FromResult(multiplexer));
+        return signalR;
+    }
+}

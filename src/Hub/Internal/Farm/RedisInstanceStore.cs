@@ -1,0 +1,97 @@
+using System.Text.Json;
+using EvolutionHub.Internal.Authentication;
+using EvolutionHub.Internal.Instances;
+using StackExchange.Redis;
+
+namespace EvolutionHub.Internal.Farm;
+
+/// <summary>
+/// The farm's <see cref="IInstanceStore"/>: every read and write goes to Redis, so each node sees the others' changes at once.
+/// Tokens are indexed by their SHA-256; the scripts keep the three token hashes consistent and tokens unique across instances.
+/// </summary>
+internal sealed class RedisInstanceStore(RedisFarmConnection redis) : IInstanceStore
+{
+    // KEYS: tokens, token-owners, token-hashes. ARGV: instance, token, SHA-256 of token.
+    private const string SetTokenScript = """
+        local holder = redis.call('HGET', KEYS[2], ARGV[3])
+        if holder then
+          if holder == ARGV[1] then return 'unchanged' end
+          return 'conflict'
+        end
+        local previous = redis.call('HGET', KEYS[3], ARGV[1])
+        if previous then redis.call('HDEL', KEYS[2], previous) end
+        redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+        redis.call('HSET', KEYS[2], ARGV[3], ARGV[1])
+        redis.call('HSET', KEYS[3], ARGV[1], ARGV[3])
+        if previous then return 'rotated' end
+        return 'created'
+        """;
+
+    // KEYS: tokens, token-owners, token-hashes. ARGV: instance.
+    private const string DeleteTokenScript = """
+        local hash = redis.call('HGET', KEYS[3], ARGV[1])
+        if not hash then return 0 end
+        redis.call('HDEL', KEYS[2], hash)
+        redis.call('HDEL', KEYS[1], ARGV[1])
+        redis.call('HDEL', KEYS[3], ARGV[1])
+        return 1
+        """;
+
+    // KEYS: token-owners, tokens. ARGV: SHA-256 of the presented token. Returns {instance, its token} or nil.
+    private const string FindByTokenScript = """
+        local instance = redis.call('HGET', KEYS[1], ARGV[1])
+        if not instance then return nil end
+        return {instance, redis.call('HGET', KEYS[2], instance)}
+        """;
+
+    private RedisKeys Keys => redis.Keys;
+
+    public async ValueTask<string?> GetTokenAsync(string instance, CancellationToken cancellationToken = default) =>
+        await redis.RunAsync(db => db.HashGetAsync(Keys.Tokens, instance)) is { IsNull: false } token ? token.ToString() : null;
+
+    public async ValueTask<string?> FindInstanceByTokenAsync(string token, CancellationToken cancellationToken = default)
+    {
+        var result = await redis.RunAsync(db => db.ScriptEvaluateAsync(FindByTokenScript, [Keys.TokenOwners, Keys.Tokens], [TokenHash.Of(token)]));
+        if (result.IsNull || (RedisValue[]?)result is not [var instance, var stored] || stored.IsNull)
+        {
+            return null;
+        }
+
+        return SecretComparer.Equal(stored.ToString(), token) ? instance.ToString() : null;
+    }
+
+    public async ValueTask<TokenChange> SetTokenAsync(string instance, string token, CancellationToken cancellationToken = default)
+    {
+        var result = await redis.RunAsync(db => db.ScriptEvaluateAsync(
+            SetTokenScript, [Keys.Tokens, Keys.TokenOwners, Keys.TokenHashes], [instance, token, TokenHash.Of(token)]));
+        return result.ToString() switch
+        {
+            "created" => TokenChange.Created,
+            "rotated" => TokenChange.Rotated,
+            "unchanged" => TokenChange.Unchanged,
+            _ => TokenChange.Conflict,
+        };
+    }
+
+    public async ValueTask<bool> DeleteTokenAsync(string instance, CancellationToken cancellationToken = default) =>
+        (int)await redis.RunAsync(db => db.ScriptEvaluateAsync(DeleteTokenScript, [Keys.Tokens, Keys.TokenOwners, Keys.TokenHashes], [instance])) == 1;
+
+    public async ValueTask<IReadOnlyCollection<string>> GetRegisteredInstancesAsync(CancellationToken cancellationToken = default) =>
+        [.. (await redis.RunAsync(db => db.HashKeysAsync(Keys.Tokens))).Select(name => name.ToString())];
+
+    public async ValueTask<WebsocketSettings?> GetSettingsAsync(string instance, CancellationToken cancellationToken = default)
+    {
+        var json = await redis.RunAsync(db => db.HashGetAsync(Keys.Settings, instance));
+        return json.IsNull ? null : JsonSerializer.Deserialize<StoredSettings>(json.ToString()) is { } stored
+            ? new WebsocketSettings(stored.Enabled, stored.Events)
+            : null;
+    }
+
+    public async ValueTask SetSettingsAsync(string instance, WebsocketSettings settings, CancellationToken cancellationToken = default) =>
+        await redis.RunAsync(db => db.HashSetAsync(Keys.Settings, instance, JsonSerializer.Serialize(new StoredSettings(settings.Enabled, [.. settings.Events]))));
+
+    public async ValueTask CheckAsync(CancellationToken cancellationToken = default) =>
+        await redis.RunAsync(db => db.PingAsync());
+
+    private sealed record StoredSettings(bool Enabled, string[] Events);
+}

@@ -1,0 +1,37 @@
+using StackExchange.Redis;
+
+namespace EvolutionHub.Internal.Farm;
+
+/// <summary>
+/// The farm's Redis keys and channels, all under <see cref="RedisOptions.Prefix"/>. The braces are a hash tag: every key
+/// lands in one cluster slot, so the scripts that touch several of them stay valid.
+/// </summary>
+internal sealed class RedisKeys(string prefix)
+{
+    /// <summary>Hash: instance → token.</summary>
+    public RedisKey Tokens { get; } = $"{{{prefix}}}:tokens";
+
+    /// <summary>Hash: SHA-256 of a token → instance; unique tokens and lookups that never compare against every token.</summary>
+    public RedisKey TokenOwners { get; } = $"{{{prefix}}}:token-owners";
+
+    /// <summary>Hash: instance → SHA-256 of its token, to drop the old owner entry on rotation.</summary>
+    public RedisKey TokenHashes { get; } = $"{{{prefix}}}:token-hashes";
+
+    /// <summary>Hash: instance → settings JSON.</summary>
+    public RedisKey Settings { get; } = $"{{{prefix}}}:settings";
+
+    /// <summary>Set of the node ids that published connection counts.</summary>
+    public RedisKey Nodes { get; } = $"{{{prefix}}}:nodes";
+
+    /// <summary>Hash: instance → that node's connection count; expires unless its node refreshes it.</summary>
+    public RedisKey NodeConnections(string nodeId) => $"{{{prefix}}}:connections:{nodeId}";
+
+    /// <summary>Carries the instance whose token holders every node must disconnect.</summary>
+    public RedisChannel Revocations { get; } = RedisChannel.Literal($"{prefix}:revocations");
+
+    /// <summary>String written (and expiring) every second: whether Redis takes writes.</summary>
+    public RedisKey WriteProbe { get; } = $"{{{prefix}}}:write-probe";
+
+    /// <summary>A channel of one readiness probe.</summary>
+    public RedisChannel ReadinessProbe(string id) => RedisChannel.Literal($"{prefix}:ready:{id}");
+}
