@@ -16,7 +16,7 @@ namespace EvolutionHub.Bridge.Internal.EngineIO;
 internal sealed partial class EngineIoServer
 {
     private readonly ConcurrentDictionary<string, EngineIoSocket> _sessions = new(StringComparer.Ordinal);
-    private readonly EngineIoApplication _application;
+    private readonly IEngineIoSessionHandler _application;
     private readonly SocketIoOptions _options;
     private readonly TimeProvider _time;
     private readonly ILoggerFactory _loggerFactory;
@@ -28,7 +28,7 @@ internal sealed partial class EngineIoServer
     private volatile bool _stopping;
 
     public EngineIoServer(
-        EngineIoApplication application, IOptions<SocketIoOptions> options, TimeProvider time, IHostApplicationLifetime lifetime, ILoggerFactory loggerFactory)
+        IEngineIoSessionHandler application, IOptions<SocketIoOptions> options, TimeProvider time, IHostApplicationLifetime lifetime, ILoggerFactory loggerFactory)
     {
         _application = application;
         _options = options.Value;
