@@ -184,7 +184,7 @@ internal sealed partial class SocketIoClient
     /// <c>namespace#engineId</c> (the engine id alone on <c>/</c>), so the server uses the same.
     /// </summary>
     private string NewSocketId(string ns) =>
-        _engine.Protocol == 4 ? EngineIoServer.NewId() : ns == "/" ? _engine.Id : ns + "#" + _engine.Id;
+        _engine.Protocol == 4 ? RandomIds.New() : ns == "/" ? _engine.Id : ns + "#" + _engine.Id;
 
     private static JsonElement? ReadAuth(SocketIoPacket packet)
     {
