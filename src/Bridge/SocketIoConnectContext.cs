@@ -40,10 +40,10 @@ public sealed class SocketIoConnectContext
 /// <summary>The decision on a namespace CONNECT.</summary>
 public readonly struct SocketIoConnectResult
 {
-    private SocketIoConnectResult(object? error) => Error = error;
+    private SocketIoConnectResult(SocketIoError? error) => Error = error;
 
-    /// <summary>The data of the CONNECT_ERROR packet, or null when the connection is accepted.</summary>
-    public object? Error { get; }
+    /// <summary>The body of the CONNECT_ERROR packet, or null when the connection is accepted.</summary>
+    public SocketIoError? Error { get; }
 
     /// <summary>Whether the namespace connection is accepted.</summary>
     public bool Accepted => Error is null;

@@ -47,7 +47,10 @@ public static class SocketIoEndpointRouteBuilderExtensions
     }
 
     /// <summary>Serves plain Engine.IO sessions at <paramref name="path"/>, handing their messages to <paramref name="application"/>.</summary>
-    public static IEndpointConventionBuilder MapEngineIo(this IEndpointRouteBuilder endpoints, string path, EngineIoApplication application)
+    public static IEndpointConventionBuilder MapEngineIo(this IEndpointRouteBuilder endpoints, string path, EngineIoApplication application) =>
+        endpoints.MapEngineIo(path, new EngineIoApplicationHandler(application));
+
+    private static IEndpointConventionBuilder MapEngineIo(this IEndpointRouteBuilder endpoints, string path, IEngineIoSessionHandler application)
     {
         var services = endpoints.ServiceProvider;
         var server = ActivatorUtilities.CreateInstance<EngineIoServer>(services, application, services.GetService<TimeProvider>() ?? TimeProvider.System);

@@ -1,4 +1,5 @@
 using EvolutionHub.Bridge.Internal.Hubs;
+using EvolutionHub.Bridge.Internal.SocketIO;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -13,9 +14,9 @@ namespace EvolutionHub.Bridge;
 public sealed class SocketIoNamespaceBuilder
 {
     private readonly IServiceProvider _services;
-    private readonly Dictionary<string, IHubNamespaceConnector> _namespaces = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, ISocketIoNamespace> _namespaces = new(StringComparer.Ordinal);
     private readonly List<string> _hubNames = [];
-    private IHubNamespaceConnector? _fallback;
+    private ISocketIoNamespace? _fallback;
 
     internal SocketIoNamespaceBuilder(IServiceProvider services) => _services = services;
 
@@ -51,9 +52,9 @@ public sealed class SocketIoNamespaceBuilder
         return this;
     }
 
-    internal HubNamespaceRoutes Build() => _namespaces.Count == 0 && _fallback is null
+    internal SocketIoNamespaces Build() => _namespaces.Count == 0 && _fallback is null
         ? throw new InvalidOperationException("A Socket.IO endpoint needs at least one namespace: call MapNamespace or MapFallbackNamespace.")
-        : new HubNamespaceRoutes(_namespaces, _fallback);
+        : new SocketIoNamespaces(_namespaces, _fallback);
 
     internal string DisplayName => "Socket.IO " + string.Join(", ", _hubNames.Distinct());
 

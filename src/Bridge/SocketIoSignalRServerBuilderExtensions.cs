@@ -1,5 +1,6 @@
 using EvolutionHub.Bridge.Internal;
 using EvolutionHub.Bridge.Internal.Hubs;
+using EvolutionHub.Bridge.Internal.Hubs.Protocol;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;

@@ -2,7 +2,7 @@ using System.Buffers;
 using System.Text;
 using CsCheck;
 using EvolutionHub.Bridge;
-using EvolutionHub.Bridge.Internal.Hubs;
+using EvolutionHub.Bridge.Internal.Hubs.Protocol;
 using Microsoft.Extensions.Options;
 using Xunit.Abstractions;
 

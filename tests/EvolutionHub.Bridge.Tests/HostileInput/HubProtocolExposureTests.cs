@@ -1,6 +1,6 @@
 using System.Net.WebSockets;
 using System.Text;
-using EvolutionHub.Bridge.Internal.Hubs;
+using EvolutionHub.Bridge.Internal.Hubs.Protocol;
 using EvolutionHub.Bridge.Tests.Infrastructure;
 using EvolutionHub.Testing;
 using Microsoft.AspNetCore.SignalR;

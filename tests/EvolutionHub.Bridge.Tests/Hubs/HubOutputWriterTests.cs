@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Text;
 using EvolutionHub.Bridge.Internal.Hubs;
+using EvolutionHub.Bridge.Internal.Hubs.Protocol;
 
 namespace EvolutionHub.Bridge.Tests.Hubs;
 
@@ -77,33 +78,6 @@ public sealed class HubOutputWriterTests
         await writer.WriteAsync(frame.AsMemory(20));
 
         Assert.Equal("split", handler.Frames.Single().Json[2..7]);
-    }
-
-    [Fact]
-    public void One_serialised_event_is_encoded_once_per_namespace()
-    {
-        var encoders = new NamespaceEncoders();
-        var chat = encoders.Rent("/chat");
-        Assert.Same(chat, encoders.Rent("/chat"));
-        var root = encoders.Rent("/");
-        var message = Encoding.UTF8.GetBytes("xx[\"e\",{\"n\":1}]");
-        var json = message.AsSpan(2);
-
-        var first = chat.EncodeEvent(json);
-        var second = chat.EncodeEvent(json);
-        Assert.True(first.Frame.Equals(second.Frame), "the same JSON should give the same packet buffer");
-        Assert.Equal("42/chat,[\"e\",{\"n\":1}]", Encoding.UTF8.GetString(first.Frame.Span));
-        Assert.Equal("42[\"e\",{\"n\":1}]", Encoding.UTF8.GetString(root.EncodeEvent(json).Frame.Span));
-
-        // Bytes rewritten in place are another event, whoever reuses the buffer.
-        Encoding.UTF8.GetBytes("[\"f\",{\"n\":2}]").CopyTo(message, 2);
-        var next = chat.EncodeEvent(json);
-        Assert.Equal("42/chat,[\"f\",{\"n\":2}]", Encoding.UTF8.GetString(next.Frame.Span));
-        Assert.Equal("42/chat,[\"e\",{\"n\":1}]", Encoding.UTF8.GetString(first.Frame.Span));
-
-        encoders.Return(chat);
-        encoders.Return(chat);
-        Assert.NotSame(chat, encoders.Rent("/chat"));
     }
 
     private sealed class RecordingHandler : IHubFrameHandler

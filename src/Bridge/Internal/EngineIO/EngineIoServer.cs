@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Globalization;
-using System.Security.Cryptography;
 using EvolutionHub.Bridge.Internal.EngineIO.Transports;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Hosting;
@@ -16,7 +15,7 @@ namespace EvolutionHub.Bridge.Internal.EngineIO;
 internal sealed partial class EngineIoServer
 {
     private readonly ConcurrentDictionary<string, EngineIoSocket> _sessions = new(StringComparer.Ordinal);
-    private readonly EngineIoApplication _application;
+    private readonly IEngineIoSessionHandler _application;
     private readonly SocketIoOptions _options;
     private readonly TimeProvider _time;
     private readonly ILoggerFactory _loggerFactory;
@@ -28,7 +27,7 @@ internal sealed partial class EngineIoServer
     private volatile bool _stopping;
 
     public EngineIoServer(
-        EngineIoApplication application, IOptions<SocketIoOptions> options, TimeProvider time, IHostApplicationLifetime lifetime, ILoggerFactory loggerFactory)
+        IEngineIoSessionHandler application, IOptions<SocketIoOptions> options, TimeProvider time, IHostApplicationLifetime lifetime, ILoggerFactory loggerFactory)
     {
         _application = application;
         _options = options.Value;
@@ -163,7 +162,7 @@ internal sealed partial class EngineIoServer
             return;
         }
 
-        var session = new EngineIoSocket(NewId(), protocol, EngineIoHandshake.From(context, headers), _application, _options, _time,
+        var session = new EngineIoSocket(RandomIds.New(), protocol, EngineIoHandshake.From(context, headers), _application, _options, _time,
             _loggerFactory.CreateLogger<EngineIoSocket>(), lease, closed => _sessions.TryRemove(closed.Id, out _));
         _sessions[session.Id] = session;
         Log.Opened(_logger, session.Id, protocol, transport);
@@ -192,13 +191,6 @@ internal sealed partial class EngineIoServer
         {
             session.Close();
         }
-    }
-
-    internal static string NewId()
-    {
-        Span<byte> bytes = stackalloc byte[15];
-        RandomNumberGenerator.Fill(bytes);
-        return Convert.ToBase64String(bytes).Replace('+', '-').Replace('/', '_');
     }
 
     internal static Task RejectAsync(HttpContext context, EngineIoError code, string message, int statusCode = StatusCodes.Status400BadRequest)

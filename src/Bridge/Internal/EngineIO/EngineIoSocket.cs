@@ -4,13 +4,17 @@ using Microsoft.Extensions.Logging;
 namespace EvolutionHub.Bridge.Internal.EngineIO;
 
 /// <summary>
-/// One Engine.IO session: its outgoing queue (read by whichever transport is active), heartbeat and close.
-/// Incoming packets are handed in by the transports, one at a time.
+/// One Engine.IO session: its outgoing queue (read by whichever transport is active), heartbeat, close, and which
+/// transport is active: the polling → WebSocket upgrade, its probe and the pending poll change together under one
+/// private lock, as engine.io's <c>maybeUpgrade</c> keeps them in its socket. Incoming packets are handed in by the
+/// transports, one at a time.
 /// </summary>
-internal sealed partial class EngineIoSocket : IEngineIoConnection
+internal sealed partial class EngineIoSocket : IEngineIoSession
 {
+    private static readonly TimeSpan UpgradePollDelay = TimeSpan.FromMilliseconds(100);
+
     private readonly PacketQueue _outgoing = new();
-    private readonly EngineIoApplication _application;
+    private readonly IEngineIoSessionHandler _application;
     private readonly SocketIoOptions _options;
     private static readonly TimeSpan LingerTime = TimeSpan.FromSeconds(1);
     private readonly ILogger _logger;
@@ -29,7 +33,12 @@ internal sealed partial class EngineIoSocket : IEngineIoConnection
     private int _lingerEnded;
     private ITimer? _lingerTimer;
 
-    public EngineIoSocket(string id, int protocol, EngineIoHandshake handshake, EngineIoApplication application, SocketIoOptions options,
+    private readonly Lock _transportLock = new();
+    private EngineTransportKind _transport = EngineTransportKind.Polling;
+    private UpgradeState _upgrade;
+    private CancellationTokenSource? _pendingPoll;
+
+    public EngineIoSocket(string id, int protocol, EngineIoHandshake handshake, IEngineIoSessionHandler application, SocketIoOptions options,
         TimeProvider time, ILogger logger, SessionAdmission.SessionLease lease, Action<EngineIoSocket> onClosed)
     {
         _lease = lease;
@@ -52,10 +61,16 @@ internal sealed partial class EngineIoSocket : IEngineIoConnection
 
     public object? State { get; set; }
 
-    public EngineTransportKind Transport { get; private set; } = EngineTransportKind.Polling;
-
-    /// <summary>Where a polling → WebSocket upgrade stands.</summary>
-    public UpgradeState Upgrade { get; set; }
+    public EngineTransportKind Transport
+    {
+        get
+        {
+            lock (_transportLock)
+            {
+                return _transport;
+            }
+        }
+    }
 
     public bool IsClosed => _closeStarted != 0;
 
@@ -64,12 +79,13 @@ internal sealed partial class EngineIoSocket : IEngineIoConnection
 
     public PacketQueue Outgoing => _outgoing;
 
-    /// <summary>The polling GET waiting for packets, if any; a second concurrent one closes the session.</summary>
-    public CancellationTokenSource? PendingPoll { get; set; }
-
     public void Open(EngineTransportKind transport)
     {
-        Transport = transport;
+        lock (_transportLock)
+        {
+            _transport = transport;
+        }
+
         Enqueue(EnginePacket.Text(EnginePacketType.Open, HandshakeData(canUpgrade: transport == EngineTransportKind.Polling)));
         ScheduleHeartbeat();
         _ = OpenApplicationAsync();
@@ -201,7 +217,11 @@ internal sealed partial class EngineIoSocket : IEngineIoConnection
                 break;
             case EnginePacketType.Close:
                 // A poll the client sent alongside its close may arrive just after it: keep the sid for that one poll.
-                _lingerForPoll = Transport == EngineTransportKind.Polling && PendingPoll is null;
+                lock (_transportLock)
+                {
+                    _lingerForPoll = _transport == EngineTransportKind.Polling && _pendingPoll is null;
+                }
+
                 CloseCore("transport close", sendClosePacket: false);
                 break;
             default:
@@ -211,15 +231,103 @@ internal sealed partial class EngineIoSocket : IEngineIoConnection
         }
     }
 
-    /// <summary>The upgrade completed: from now on the WebSocket writes the queue.</summary>
-    public void SwitchToWebSocket()
+    /// <summary>
+    /// A polling GET wants to wait for packets. It may when the session still polls and no other poll waits; during an
+    /// upgrade whose probe was answered it waits a moment only, so that the client can pause polling but cannot spin.
+    /// </summary>
+    public PollStart BeginPoll(CancellationTokenSource poll)
     {
-        // Under the lock a poll registers under, so that no poll starts waiting on the queue the socket now reads.
-        lock (this)
+        lock (_transportLock)
         {
-            Transport = EngineTransportKind.WebSocket;
-            Upgrade = UpgradeState.None;
-            PendingPoll?.Cancel();
+            if (_transport != EngineTransportKind.Polling)
+            {
+                return PollStart.Upgraded;
+            }
+
+            if (_pendingPoll is not null)
+            {
+                return PollStart.Overlapping;
+            }
+
+            _pendingPoll = poll;
+            if (_upgrade == UpgradeState.Probed)
+            {
+                poll.CancelAfter(UpgradePollDelay);
+            }
+
+            return PollStart.Waiting;
+        }
+    }
+
+    /// <summary>The poll <paramref name="poll"/> stopped waiting.</summary>
+    public void EndPoll(CancellationTokenSource poll)
+    {
+        lock (_transportLock)
+        {
+            if (_pendingPoll == poll)
+            {
+                _pendingPoll = null;
+            }
+        }
+    }
+
+    /// <summary>Takes a packet for a poll's answer; none once the session moved to its WebSocket, whose queue it is then.</summary>
+    public bool TryDequeueForPoll(out EnginePacket packet)
+    {
+        lock (_transportLock)
+        {
+            if (_transport != EngineTransportKind.Polling)
+            {
+                packet = default;
+                return false;
+            }
+
+            return _outgoing.TryRead(out packet);
+        }
+    }
+
+    /// <summary>A WebSocket opened for this polling session; false when the session cannot upgrade (not polling, or already upgrading).</summary>
+    public bool TryBeginUpgrade()
+    {
+        lock (_transportLock)
+        {
+            if (_transport != EngineTransportKind.Polling || _upgrade != UpgradeState.None)
+            {
+                return false;
+            }
+
+            _upgrade = UpgradeState.AwaitingProbe;
+            return true;
+        }
+    }
+
+    /// <summary>The probe was answered: a pending poll returns so that the client can pause polling.</summary>
+    public void OnUpgradeProbed()
+    {
+        lock (_transportLock)
+        {
+            _upgrade = UpgradeState.Probed;
+            _pendingPoll?.Cancel();
+        }
+    }
+
+    /// <summary>The upgrade failed; the session goes on polling.</summary>
+    public void AbortUpgrade()
+    {
+        lock (_transportLock)
+        {
+            _upgrade = UpgradeState.None;
+        }
+    }
+
+    /// <summary>The upgrade completed: from now on the WebSocket writes the queue, and no poll waits on it.</summary>
+    public void CompleteUpgrade()
+    {
+        lock (_transportLock)
+        {
+            _transport = EngineTransportKind.WebSocket;
+            _upgrade = UpgradeState.None;
+            _pendingPoll?.Cancel();
         }
     }
 
@@ -314,5 +422,31 @@ internal sealed partial class EngineIoSocket : IEngineIoConnection
         _awaitingPong = true;
         Enqueue(EnginePacket.Ping);
         _heartbeatTimer.Change(TimeSpan.FromMilliseconds(_options.PingTimeout), Timeout.InfiniteTimeSpan);
+    }
+
+    /// <summary>What became of a polling GET that asked to wait (<see cref="BeginPoll"/>).</summary>
+    public enum PollStart
+    {
+        /// <summary>It waits for packets.</summary>
+        Waiting,
+
+        /// <summary>The session moved to its WebSocket while the request was on its way.</summary>
+        Upgraded,
+
+        /// <summary>Another poll is waiting: the client broke the protocol.</summary>
+        Overlapping,
+    }
+
+    /// <summary>Where a polling session's move to a WebSocket stands.</summary>
+    private enum UpgradeState
+    {
+        /// <summary>No upgrade in progress.</summary>
+        None,
+
+        /// <summary>A WebSocket is open for the session; its probe has not arrived.</summary>
+        AwaitingProbe,
+
+        /// <summary>The probe was answered: the client pauses its polling, then sends the upgrade packet.</summary>
+        Probed,
     }
 }

@@ -70,7 +70,7 @@ internal sealed class SessionAdmission
         while (true)
         {
             sessions = _addresses.GetOrAdd(key, static (_, burst) => new AddressSessions(burst), _burst);
-            lock (sessions)
+            lock (sessions.Gate)
             {
                 if (sessions.Removed)
                 {
@@ -104,7 +104,7 @@ internal sealed class SessionAdmission
         Interlocked.Decrement(ref _sessions);
         if (sessions is not null)
         {
-            lock (sessions)
+            lock (sessions.Gate)
             {
                 sessions.Open--;
             }
@@ -123,7 +123,7 @@ internal sealed class SessionAdmission
 
         foreach (var (key, sessions) in _addresses)
         {
-            lock (sessions)
+            lock (sessions.Gate)
             {
                 sessions.Refill(now, _time, _ratePerSecond, _burst);
                 if (sessions.Open == 0 && sessions.Tokens >= _burst)
@@ -156,6 +156,9 @@ internal sealed class SessionAdmission
     /// <summary>The sessions of one source address: how many are open, and the bucket of new ones.</summary>
     internal sealed class AddressSessions(double burst)
     {
+        /// <summary>Guards the counts and the bucket of this address.</summary>
+        public Lock Gate { get; } = new();
+
         private long _refilledAt;
 
         public int Open { get; set; }

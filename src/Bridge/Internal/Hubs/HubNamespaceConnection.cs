@@ -1,8 +1,7 @@
 using System.Buffers;
 using System.IO.Pipelines;
 using System.Security.Claims;
-using EvolutionHub.Bridge.Internal.EngineIO;
-using EvolutionHub.Bridge.Internal.EngineIO.Parser;
+using EvolutionHub.Bridge.Internal.Hubs.Protocol;
 using EvolutionHub.Bridge.Internal.SocketIO;
 using EvolutionHub.Bridge.Internal.SocketIO.Parser;
 using Microsoft.AspNetCore.Connections;
@@ -14,48 +13,38 @@ namespace EvolutionHub.Bridge.Internal.Hubs;
 
 /// <summary>
 /// One Socket.IO namespace connection, which is one SignalR hub connection: an in-memory
-/// <see cref="DefaultConnectionContext"/> handed to the hub's connection handler. Client packets are written into it as
-/// <see cref="BridgeFrame"/>s; the hub's frames are queued on the Engine.IO session, framed for this namespace, as the
-/// hub writes them (<see cref="HubOutputWriter"/>).
+/// <see cref="DefaultConnectionContext"/> handed to the hub's connection handler, behind the Socket.IO layer's
+/// <see cref="ISocketIoSocket"/>. Client packets are written into it as <see cref="BridgeFrame"/>s; the hub's frames go
+/// to the socket's <see cref="SocketIoSocketOutput"/> as the hub writes them (<see cref="HubOutputWriter"/>).
 /// </summary>
-internal sealed partial class HubNamespaceConnection : IHubFrameHandler
+internal sealed partial class HubNamespaceConnection : ISocketIoSocket, IHubFrameHandler
 {
-    private static readonly byte[] Handshake = "{\"protocol\":\"socketio\",\"version\":1}\u001e"u8.ToArray();
+    private static readonly byte[] SignalRHandshake = "{\"protocol\":\"socketio\",\"version\":1}\u001e"u8.ToArray();
     private static readonly byte[] TooManyPendingAcks = "[{\"error\":\"Too many pending acknowledgements\"}]"u8.ToArray();
 
-    private readonly EngineIoSocket _engine;
-    private readonly NamespaceEncoder _encoder;
-    private readonly NamespaceEncoders _encoders;
+    private readonly SocketIoSocketOutput _socket;
+    private readonly SocketIoAcks _acks;
     private readonly ILogger _logger;
     private readonly Pipe _toHub;
     private readonly HubOutputWriter _output;
     private readonly DefaultConnectionContext _context;
-    private readonly Lock _acksLock = new();
+    private readonly HubConnectedFeature _hubConnected = new();
     private readonly SemaphoreSlim _writeLock = new(1, 1);
-    private readonly PendingAcks _pendingAcks;
-    private Dictionary<long, string>? _serverAcks;
-    private long _nextAckId;
-
-    // Under _acksLock: the client's acknowledgements this connection counts in the session's PendingAcks.
-    private int _awaitedAcks;
-    private bool _acksEnded;
     private Task _hubTask = Task.CompletedTask;
     private int _state;
 
-    public HubNamespaceConnection(EngineIoSocket engine, SocketIoFeature feature, ClaimsPrincipal user, IReadOnlyDictionary<object, object?>? items,
-        PendingAcks pendingAcks, NamespaceEncoders encoders, PipeOptions toHubPipeOptions, ILogger logger)
+    public HubNamespaceConnection(SocketIoFeature handshake, ClaimsPrincipal user, IReadOnlyDictionary<object, object?>? items,
+        SocketIoSocketOutput socket, SocketIoAcks acks, PipeOptions toHubPipeOptions, ILogger logger)
     {
-        _engine = engine;
-        _pendingAcks = pendingAcks;
+        _socket = socket;
+        _acks = acks;
         _toHub = new Pipe(toHubPipeOptions);
         _output = new HubOutputWriter(this);
-        Feature = feature;
+        Handshake = handshake;
         _logger = logger;
-        _encoders = encoders;
-        _encoder = encoders.Rent(feature.Namespace);
-        _context = new DefaultConnectionContext(feature.SocketId) { Transport = new DuplexPipe(_toHub.Reader, _output) };
-        _context.Features.Set<ISocketIoFeature>(feature);
-        _context.Features.Set(feature);
+        _context = new DefaultConnectionContext(handshake.SocketId) { Transport = new DuplexPipe(_toHub.Reader, _output) };
+        _context.Features.Set<ISocketIoFeature>(handshake);
+        _context.Features.Set(_hubConnected);
         _context.User = user;
         if (items is not null)
         {
@@ -66,27 +55,25 @@ internal sealed partial class HubNamespaceConnection : IHubFrameHandler
         }
     }
 
-    public SocketIoFeature Feature { get; }
-
-    /// <summary>The namespace part of this connection's packets, shared by the namespace's connections.</summary>
-    public byte[] NamespacePrefix => _encoder.Prefix;
+    public SocketIoFeature Handshake { get; }
 
     private bool IsClosedByClient => ((ConnectionState)Volatile.Read(ref _state)).HasFlag(ConnectionState.ClosedByClient);
 
     /// <summary>Raised once the hub connection has ended, whoever ended it.</summary>
-    public event Action<HubNamespaceConnection>? Ended;
+    public event Action<ISocketIoSocket>? Ended;
 
     /// <summary>Starts the hub connection; returns null once the hub has run OnConnectedAsync, or the error to send the client.</summary>
     public async Task<string?> StartAsync(ConnectionHandler handler)
     {
         _hubTask = RunHubAsync(handler);
-        await _toHub.Writer.WriteAsync(Handshake);
+        await _toHub.Writer.WriteAsync(SignalRHandshake);
 
         // A refused handshake ends the hub connection, which answers this wait as well.
-        await Task.WhenAny(Feature.HubConnected.Task, _hubTask);
-        if (!Feature.HubConnected.Task.IsCompletedSuccessfully)
+        var connected = _hubConnected.Connected.Task;
+        await Task.WhenAny(connected, _hubTask);
+        if (!connected.IsCompletedSuccessfully)
         {
-            var error = Feature.HubConnected.Task.Exception?.InnerException is HubException hubException ? hubException.Message : "Server error";
+            var error = connected.Exception?.InnerException is HubException hubException ? hubException.Message : "Server error";
             await AbandonAsync();
             return error;
         }
@@ -94,8 +81,8 @@ internal sealed partial class HubNamespaceConnection : IHubFrameHandler
         return null;
     }
 
-    /// <summary>Starts forwarding the hub's messages to the client; call after the CONNECT ack is queued.</summary>
-    public void StartForwarding()
+    /// <summary>Starts forwarding the hub's messages to the client: the CONNECT ack is queued.</summary>
+    public void OnConnectSent()
     {
         _output.StartForwarding();
         ChangeState(ConnectionState.Forwarding);
@@ -111,11 +98,11 @@ internal sealed partial class HubNamespaceConnection : IHubFrameHandler
         }
         catch (Exception ex)
         {
-            Log.HubConnectionFailed(_logger, Feature.SocketId, ex);
+            Log.HubConnectionFailed(_logger, Handshake.SocketId, ex);
         }
         finally
         {
-            EndAwaitedAcks();
+            _acks.End();
             _output.Complete();
             ChangeState(ConnectionState.HubEnded);
         }
@@ -138,7 +125,7 @@ internal sealed partial class HubNamespaceConnection : IHubFrameHandler
             return;
         }
 
-        _encoders.Return(_encoder);
+        _socket.Release();
         if (!state.HasFlag(ConnectionState.Forwarding))
         {
             _output.Discard();
@@ -149,7 +136,7 @@ internal sealed partial class HubNamespaceConnection : IHubFrameHandler
         if (!IsClosedByClient)
         {
             // The hub ended the connection (Context.Abort, an error): the client learns its namespace is disconnected.
-            _engine.Enqueue(PacketEncoder.Encode(SocketIoPacketType.Disconnect, _encoder.Prefix, null, 0, []));
+            _socket.SendDisconnect();
         }
     }
 
@@ -160,17 +147,17 @@ internal sealed partial class HubNamespaceConnection : IHubFrameHandler
         switch (frame.Kind)
         {
             case BridgeFrameKind.Event when shared && frame.Id is null && frame.Attachments.Count == 0 && frame.Text.IsSingleSegment:
-                _engine.Enqueue(_encoder.EncodeEvent(frame.Text.FirstSpan));
+                _socket.SendSharedEvent(frame.Text.First);
                 return;
             case BridgeFrameKind.Event:
-                ackId = frame.Id is null ? null : RegisterServerAck(frame.Id);
+                ackId = frame.Id is null ? null : _acks.Register(frame.Id);
                 type = frame.Attachments.Count > 0 ? SocketIoPacketType.BinaryEvent : SocketIoPacketType.Event;
                 break;
             case BridgeFrameKind.NoAck:
-                AckAnswered();
+                _acks.Answered();
                 return;
             case BridgeFrameKind.Ack when long.TryParse(frame.Id, out var id):
-                AckAnswered();
+                _acks.Answered();
                 ackId = id;
                 type = frame.Attachments.Count > 0 ? SocketIoPacketType.BinaryAck : SocketIoPacketType.Ack;
                 break;
@@ -178,41 +165,23 @@ internal sealed partial class HubNamespaceConnection : IHubFrameHandler
                 return;
         }
 
-        var text = frame.Text;
-        var packet = text.IsSingleSegment
-            ? PacketEncoder.Encode(type, _encoder.Prefix, ackId, frame.Attachments.Count, text.FirstSpan)
-            : PacketEncoder.Encode(type, _encoder.Prefix, ackId, frame.Attachments.Count, text.ToArray());
-        _engine.Enqueue(packet);
-        foreach (var attachment in frame.Attachments)
-        {
-            _engine.Enqueue(EnginePacket.Binary(attachment.ToArray()));
-        }
-    }
-
-    private long RegisterServerAck(string invocationId)
-    {
-        lock (_acksLock)
-        {
-            var ackId = _nextAckId++;
-            (_serverAcks ??= [])[ackId] = invocationId;
-            return ackId;
-        }
+        _socket.Send(type, ackId, frame.Text, frame.Attachments);
     }
 
     /// <summary>
     /// Hands a client EVENT or ACK to the hub. Called in order, one at a time, by the session's receive path. An event with
     /// an ack id beyond the session's <see cref="SocketIoOptions.MaxPendingAcks"/> is answered with an error at once instead.
     /// </summary>
-    public async ValueTask ReceiveAsync(SocketIoPacket packet)
+    public async ValueTask OnPacketAsync(SocketIoPacket packet)
     {
         string? id;
         BridgeFrameKind kind;
         if (packet.Type is SocketIoPacketType.Event or SocketIoPacketType.BinaryEvent)
         {
-            if (packet.Id is { } ackId && !TryAwaitAck())
+            if (packet.Id is { } ackId && !_acks.TryAwait())
             {
-                Log.TooManyPendingAcks(_logger, Feature.SocketId, ackId);
-                _engine.Enqueue(PacketEncoder.Encode(SocketIoPacketType.Ack, _encoder.Prefix, ackId, 0, TooManyPendingAcks));
+                Log.TooManyPendingAcks(_logger, Handshake.SocketId, ackId);
+                _socket.Send(SocketIoPacketType.Ack, ackId, TooManyPendingAcks);
                 return;
             }
 
@@ -222,12 +191,9 @@ internal sealed partial class HubNamespaceConnection : IHubFrameHandler
         else
         {
             kind = BridgeFrameKind.Ack;
-            lock (_acksLock)
+            if (!_acks.TryTake(packet.Id!.Value, out id))
             {
-                if (_serverAcks is null || !_serverAcks.Remove(packet.Id!.Value, out id))
-                {
-                    return;
-                }
+                return;
             }
         }
 
@@ -246,51 +212,8 @@ internal sealed partial class HubNamespaceConnection : IHubFrameHandler
         }
     }
 
-    private bool TryAwaitAck()
-    {
-        lock (_acksLock)
-        {
-            // Once the hub has ended, the event goes nowhere and awaits nothing.
-            if (_acksEnded)
-            {
-                return true;
-            }
-
-            if (!_pendingAcks.TryAdd())
-            {
-                return false;
-            }
-
-            _awaitedAcks++;
-            return true;
-        }
-    }
-
-    private void AckAnswered()
-    {
-        lock (_acksLock)
-        {
-            if (_awaitedAcks > 0)
-            {
-                _awaitedAcks--;
-                _pendingAcks.Remove(1);
-            }
-        }
-    }
-
-    /// <summary>The hub ended: what it had not answered never will be, and no longer counts against the session.</summary>
-    private void EndAwaitedAcks()
-    {
-        lock (_acksLock)
-        {
-            _acksEnded = true;
-            _pendingAcks.Remove(_awaitedAcks);
-            _awaitedAcks = 0;
-        }
-    }
-
     /// <summary>The Engine.IO heartbeat proved the client alive: keep SignalR's client timeout satisfied.</summary>
-    public async ValueTask KeepAliveAsync()
+    public async ValueTask OnHeartbeatAsync()
     {
         await _writeLock.WaitAsync();
         try
@@ -311,7 +234,7 @@ internal sealed partial class HubNamespaceConnection : IHubFrameHandler
     /// The client left the namespace, or its session ended: end the hub connection. The session may end on any
     /// thread, so completing the pipe waits for a write in progress.
     /// </summary>
-    public void Close()
+    public void OnClientDisconnect()
     {
         ChangeState(ConnectionState.ClosedByClient);
         _ = CompleteInputAsync();

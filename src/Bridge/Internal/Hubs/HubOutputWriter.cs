@@ -1,6 +1,8 @@
 using System.Buffers;
 using System.IO.Pipelines;
 
+using EvolutionHub.Bridge.Internal.Hubs.Protocol;
+
 namespace EvolutionHub.Bridge.Internal.Hubs;
 
 /// <summary>

@@ -1,3 +1,5 @@
+using EvolutionHub.Bridge.Internal.Hubs.Protocol;
+
 namespace EvolutionHub.Bridge.Internal.Hubs;
 
 /// <summary>Receives the frames the hub writes to a <see cref="HubOutputWriter"/>.</summary>

@@ -12,22 +12,22 @@ internal sealed class SocketIoHubFilter : IHubFilter
     public async ValueTask<object?> InvokeMethodAsync(HubInvocationContext invocationContext, Func<HubInvocationContext, ValueTask<object?>> next)
     {
         var result = await next(invocationContext);
-        return result is SocketIoAck && invocationContext.Context.Features.Get<SocketIoFeature>() is null ? null : result;
+        return result is SocketIoAck && invocationContext.Context.Features.Get<HubConnectedFeature>() is null ? null : result;
     }
 
     public async Task OnConnectedAsync(HubLifetimeContext context, Func<HubLifetimeContext, Task> next)
     {
-        var feature = context.Context.Features.Get<SocketIoFeature>();
+        var feature = context.Context.Features.Get<HubConnectedFeature>();
         try
         {
             await next(context);
         }
         catch (Exception ex)
         {
-            feature?.HubConnected.TrySetException(ex);
+            feature?.Connected.TrySetException(ex);
             throw;
         }
 
-        feature?.HubConnected.TrySetResult();
+        feature?.Connected.TrySetResult();
     }
 }

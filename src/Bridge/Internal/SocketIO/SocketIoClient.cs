@@ -1,7 +1,6 @@
 using System.Text;
 using System.Text.Json;
 using EvolutionHub.Bridge.Internal.EngineIO;
-using EvolutionHub.Bridge.Internal.Hubs;
 using EvolutionHub.Bridge.Internal.SocketIO.Parser;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.WebUtilities;
@@ -11,7 +10,8 @@ namespace EvolutionHub.Bridge.Internal.SocketIO;
 
 /// <summary>
 /// The Socket.IO side of one Engine.IO session: decodes packets, multiplexes its namespace connections, answers
-/// CONNECT (or CONNECT_ERROR) and closes the session when no namespace is joined within the connect timeout.
+/// CONNECT (or CONNECT_ERROR) and closes the session when no namespace is joined within the connect timeout, as
+/// socket.io's <c>Client</c>. Each namespace connection is an <see cref="ISocketIoSocket"/> of what serves the namespace.
 /// </summary>
 internal sealed partial class SocketIoClient
 {
@@ -20,19 +20,20 @@ internal sealed partial class SocketIoClient
         DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull,
     };
 
-    private readonly EngineIoSocket _engine;
-    private readonly HubNamespaceRoutes _routes;
+    private readonly IEngineIoSession _engine;
+    private readonly SocketIoNamespaces _routes;
     private readonly ISocketIoConnectHandler _connectHandler;
     private readonly IServiceProvider _services;
     private readonly ILogger _logger;
     private readonly PacketDecoder _decoder;
-    private readonly Dictionary<string, HubNamespaceConnection> _namespaces = new(StringComparer.Ordinal);
+    private readonly Lock _lock = new();
+    private readonly Dictionary<string, ISocketIoSocket> _namespaces = new(StringComparer.Ordinal);
     private readonly ITimer _connectTimer;
     private readonly int _maxNamespaces;
     private readonly PendingAcks _pendingAcks;
     private bool _closed;
 
-    public SocketIoClient(EngineIoSocket engine, HubNamespaceRoutes routes, ISocketIoConnectHandler connectHandler, IServiceProvider services,
+    public SocketIoClient(IEngineIoSession engine, SocketIoNamespaces routes, ISocketIoConnectHandler connectHandler, IServiceProvider services,
         SocketIoOptions options, TimeProvider time, ILogger logger)
     {
         _engine = engine;
@@ -77,23 +78,23 @@ internal sealed partial class SocketIoClient
 
     private async ValueTask DispatchAsync(SocketIoPacket packet)
     {
-        HubNamespaceConnection? connection;
-        lock (_namespaces)
+        ISocketIoSocket? socket;
+        lock (_lock)
         {
-            _namespaces.TryGetValue(packet.Namespace, out connection);
+            _namespaces.TryGetValue(packet.Namespace, out socket);
         }
 
         switch (packet.Type)
         {
-            case SocketIoPacketType.Connect when connection is null:
+            case SocketIoPacketType.Connect when socket is null:
                 await ConnectAsync(packet);
                 break;
-            case SocketIoPacketType.Disconnect when connection is not null:
-                Remove(connection);
-                connection.Close();
+            case SocketIoPacketType.Disconnect when socket is not null:
+                Remove(socket);
+                socket.OnClientDisconnect();
                 break;
-            case SocketIoPacketType.Event or SocketIoPacketType.BinaryEvent or SocketIoPacketType.Ack or SocketIoPacketType.BinaryAck when connection is not null:
-                await connection.ReceiveAsync(packet);
+            case SocketIoPacketType.Event or SocketIoPacketType.BinaryEvent or SocketIoPacketType.Ack or SocketIoPacketType.BinaryAck when socket is not null:
+                await socket.OnPacketAsync(packet);
                 break;
             default:
                 Log.InvalidState(_logger, _engine.Id, packet.Type, packet.Namespace);
@@ -106,7 +107,7 @@ internal sealed partial class SocketIoClient
     {
         var ns = packet.Namespace;
         int joined;
-        lock (_namespaces)
+        lock (_lock)
         {
             joined = _namespaces.Count;
         }
@@ -118,7 +119,7 @@ internal sealed partial class SocketIoClient
             return;
         }
 
-        if (_routes.Find(ns) is not { } connector)
+        if (_routes.Find(ns) is not { } nsp)
         {
             SendConnectError(ns, new SocketIoError("Invalid namespace"));
             return;
@@ -126,52 +127,56 @@ internal sealed partial class SocketIoClient
 
         var feature = new SocketIoFeature(ns, NewSocketId(ns), _engine, ReadAuth(packet), MergeQuery(_engine.Handshake.Query, packet.Query));
         var context = new SocketIoConnectContext(feature, _services);
-        HubNamespaceConnection? connection;
+        ISocketIoSocket? socket;
         string? error;
+        SocketIoSocketOutput? output = null;
         try
         {
             var decision = await _connectHandler.OnConnectAsync(context, _engine.Closed);
-            if (!decision.Accepted)
+            if (decision.Error is { } refusal)
             {
-                SendConnectError(ns, (SocketIoError)decision.Error!);
+                SendConnectError(ns, refusal);
                 return;
             }
 
-            (connection, error) = await connector.ConnectAsync(_engine, feature, context.User, context.ItemsSet, _pendingAcks);
+            output = new SocketIoSocketOutput(_engine, _routes.Encoders, ns);
+            (socket, error) = await nsp.ConnectAsync(feature, context.User, context.ItemsSet, output, new SocketIoAcks(_pendingAcks));
         }
         catch (Exception ex) when (!_engine.IsClosed)
         {
             // A failing handler (its store unreachable, say) refuses this namespace; the session and its other namespaces live on.
+            output?.Release();
             Log.ConnectFailed(_logger, _engine.Id, ns, ex);
             SendConnectError(ns, new SocketIoError("Server error"));
             return;
         }
 
-        if (connection is null)
+        if (socket is null)
         {
+            output.Release();
             SendConnectError(ns, new SocketIoError(error ?? "Server error"));
             return;
         }
 
-        lock (_namespaces)
+        lock (_lock)
         {
             if (!_closed)
             {
-                _namespaces[ns] = connection;
+                _namespaces[ns] = socket;
             }
         }
 
         if (_closed)
         {
-            connection.Close();
+            socket.OnClientDisconnect();
             return;
         }
 
-        connection.Ended += Remove;
+        socket.Ended += Remove;
         _connectTimer.Dispose();
         var body = _engine.Protocol == 3 ? [] : Encoding.UTF8.GetBytes($$"""{"sid":"{{feature.SocketId}}"}""");
-        _engine.Enqueue(PacketEncoder.Encode(SocketIoPacketType.Connect, connection.NamespacePrefix, null, 0, body));
-        connection.StartForwarding();
+        output.Send(SocketIoPacketType.Connect, null, body);
+        socket.OnConnectSent();
     }
 
     /// <summary>
@@ -179,7 +184,7 @@ internal sealed partial class SocketIoClient
     /// <c>namespace#engineId</c> (the engine id alone on <c>/</c>), so the server uses the same.
     /// </summary>
     private string NewSocketId(string ns) =>
-        _engine.Protocol == 4 ? EngineIoServer.NewId() : ns == "/" ? _engine.Id : ns + "#" + _engine.Id;
+        _engine.Protocol == 4 ? RandomIds.New() : ns == "/" ? _engine.Id : ns + "#" + _engine.Id;
 
     private static JsonElement? ReadAuth(SocketIoPacket packet)
     {
@@ -217,51 +222,52 @@ internal sealed partial class SocketIoClient
         _engine.Enqueue(PacketEncoder.Encode(SocketIoPacketType.ConnectError, PacketEncoder.NamespacePrefix(ns), null, 0, body));
     }
 
-    private void Remove(HubNamespaceConnection connection)
+    private void Remove(ISocketIoSocket socket)
     {
-        lock (_namespaces)
+        var ns = socket.Handshake.Namespace;
+        lock (_lock)
         {
-            if (_namespaces.TryGetValue(connection.Feature.Namespace, out var current) && current == connection)
+            if (_namespaces.TryGetValue(ns, out var current) && current == socket)
             {
-                _namespaces.Remove(connection.Feature.Namespace);
+                _namespaces.Remove(ns);
             }
         }
     }
 
     public async ValueTask KeepAliveAsync()
     {
-        HubNamespaceConnection[] connections;
-        lock (_namespaces)
+        ISocketIoSocket[] sockets;
+        lock (_lock)
         {
-            connections = [.. _namespaces.Values];
+            sockets = [.. _namespaces.Values];
         }
 
-        foreach (var connection in connections)
+        foreach (var socket in sockets)
         {
-            await connection.KeepAliveAsync();
+            await socket.OnHeartbeatAsync();
         }
     }
 
     public void Close()
     {
-        HubNamespaceConnection[] connections;
-        lock (_namespaces)
+        ISocketIoSocket[] sockets;
+        lock (_lock)
         {
             _closed = true;
-            connections = [.. _namespaces.Values];
+            sockets = [.. _namespaces.Values];
             _namespaces.Clear();
         }
 
         _connectTimer.Dispose();
-        foreach (var connection in connections)
+        foreach (var socket in sockets)
         {
-            connection.Close();
+            socket.OnClientDisconnect();
         }
     }
 
     private void OnConnectTimeout()
     {
-        lock (_namespaces)
+        lock (_lock)
         {
             if (_namespaces.Count > 0)
             {

@@ -1,5 +1,4 @@
 using EvolutionHub.Bridge.Internal.EngineIO;
-using EvolutionHub.Bridge.Internal.Hubs;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -7,26 +6,26 @@ namespace EvolutionHub.Bridge.Internal.SocketIO;
 
 /// <summary>Socket.IO on top of Engine.IO: one <see cref="SocketIoClient"/> per session.</summary>
 internal sealed class SocketIoServer(
-    HubNamespaceRoutes routes,
+    SocketIoNamespaces namespaces,
     ISocketIoConnectHandler connectHandler,
     IServiceProvider services,
     IOptions<SocketIoOptions> options,
     TimeProvider time,
-    ILogger<SocketIoClient> logger) : EngineIoApplication
+    ILogger<SocketIoClient> logger) : IEngineIoSessionHandler
 {
-    public override ValueTask OnOpenAsync(IEngineIoConnection connection)
+    public ValueTask OnOpenAsync(IEngineIoSession session)
     {
-        var client = new SocketIoClient((EngineIoSocket)connection, routes, connectHandler, services, options.Value, time, logger);
-        connection.State = client;
+        var client = new SocketIoClient(session, namespaces, connectHandler, services, options.Value, time, logger);
+        session.State = client;
         return client.OpenAsync();
     }
 
-    public override ValueTask OnMessageAsync(IEngineIoConnection connection, ReadOnlyMemory<byte> data, bool isBinary) =>
-        ((SocketIoClient)connection.State!).ReceiveAsync(data, isBinary);
+    public ValueTask OnMessageAsync(IEngineIoSession session, ReadOnlyMemory<byte> data, bool isBinary) =>
+        ((SocketIoClient)session.State!).ReceiveAsync(data, isBinary);
 
-    public override ValueTask OnHeartbeatAsync(IEngineIoConnection connection) =>
-        ((SocketIoClient)connection.State!).KeepAliveAsync();
+    public ValueTask OnHeartbeatAsync(IEngineIoSession session) =>
+        ((SocketIoClient)session.State!).KeepAliveAsync();
 
-    public override void OnClose(IEngineIoConnection connection, string reason) =>
-        (connection.State as SocketIoClient)?.Close();
+    public void OnClose(IEngineIoSession session, string reason) =>
+        (session.State as SocketIoClient)?.Close();
 }

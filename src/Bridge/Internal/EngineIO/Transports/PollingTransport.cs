@@ -13,40 +13,21 @@ internal sealed partial class PollingTransport(SocketIoOptions options, ILogger<
     private const string TextContentType = "text/plain; charset=UTF-8";
     private const string BinaryContentType = "application/octet-stream";
     private const int MaxPacketsPerResponse = 1024;
-    private static readonly TimeSpan UpgradePollDelay = TimeSpan.FromMilliseconds(100);
 
     public async Task PollAsync(HttpContext context, EngineIoSocket session)
     {
         using var poll = CancellationTokenSource.CreateLinkedTokenSource(session.Closed, context.RequestAborted);
-        lock (session)
+        var start = session.BeginPoll(poll);
+        if (start != EngineIoSocket.PollStart.Waiting)
         {
-            if (session.Transport != EngineTransportKind.Polling)
-            {
-                // The session moved to its WebSocket while this request was on its way.
-                poll.Cancel();
-            }
-            else if (session.PendingPoll is not null)
+            if (start == EngineIoSocket.PollStart.Overlapping)
             {
                 Log.OverlappingPoll(logger, session.Id);
                 session.OnProtocolError("overlapping poll", sendClosePacket: true);
-                poll.Cancel();
             }
-            else
-            {
-                session.PendingPoll = poll;
-            }
-        }
 
-        if (poll.IsCancellationRequested)
-        {
             await EngineIoServer.RejectAsync(context, EngineIoError.BadRequest, "Bad request");
             return;
-        }
-
-        if (session.Upgrade == UpgradeState.Probed)
-        {
-            // The client pauses its polling to upgrade: answer in a moment so that it can, not at once so that it cannot spin.
-            poll.CancelAfter(UpgradePollDelay);
         }
 
         try
@@ -58,10 +39,7 @@ internal sealed partial class PollingTransport(SocketIoOptions options, ILogger<
         }
         finally
         {
-            lock (session)
-            {
-                session.PendingPoll = null;
-            }
+            session.EndPoll(poll);
         }
 
         if (context.RequestAborted.IsCancellationRequested)
@@ -72,8 +50,7 @@ internal sealed partial class PollingTransport(SocketIoOptions options, ILogger<
 
         var packets = new List<EnginePacket>();
 
-        // Once the session moved to its WebSocket, the queue is the socket's.
-        while (packets.Count < MaxPacketsPerResponse && session.Transport == EngineTransportKind.Polling && session.TryDequeue(out var packet))
+        while (packets.Count < MaxPacketsPerResponse && session.TryDequeueForPoll(out var packet))
         {
             packets.Add(packet);
         }

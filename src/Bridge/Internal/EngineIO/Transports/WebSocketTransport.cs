@@ -44,17 +44,7 @@ internal sealed partial class WebSocketTransport(SocketIoOptions options, TimePr
     public async Task UpgradeAsync(HttpContext context, EngineIoSocket session)
     {
         using var socket = await context.WebSockets.AcceptWebSocketAsync();
-        bool upgradable;
-        lock (session)
-        {
-            upgradable = session.Transport == EngineTransportKind.Polling && session.Upgrade == UpgradeState.None;
-            if (upgradable)
-            {
-                session.Upgrade = UpgradeState.AwaitingProbe;
-            }
-        }
-
-        if (!upgradable)
+        if (!session.TryBeginUpgrade())
         {
             // Only one upgrade per session: a second socket is accepted and closed at once, as clients expect.
             await CloseQuietlyAsync(socket, WebSocketCloseStatus.PolicyViolation);
@@ -77,7 +67,7 @@ internal sealed partial class WebSocketTransport(SocketIoOptions options, TimePr
         {
             // As on any transport, a message over maxPayload ends the session.
             Log.FrameTooLarge(logger, session.Id, options.MaxPayload);
-            session.Upgrade = UpgradeState.None;
+            session.AbortUpgrade();
             session.OnTransportClosed("transport error");
             await CloseQuietlyAsync(socket, WebSocketCloseStatus.MessageTooBig);
             return;
@@ -85,12 +75,12 @@ internal sealed partial class WebSocketTransport(SocketIoOptions options, TimePr
 
         if (!probed)
         {
-            session.Upgrade = UpgradeState.None;
+            session.AbortUpgrade();
             await CloseQuietlyAsync(socket);
             return;
         }
 
-        session.SwitchToWebSocket();
+        session.CompleteUpgrade();
         await RunAsync(socket, session);
     }
 
@@ -109,10 +99,7 @@ internal sealed partial class WebSocketTransport(SocketIoOptions options, TimePr
             {
                 case EnginePacketType.Ping when packet.Data.Span.SequenceEqual(ProbeData):
                     await SendAsync(socket, session, EnginePacket.Text(EnginePacketType.Pong, ProbeData), cancellationToken);
-
-                    // Let a pending poll return so that the client can pause polling.
-                    session.Upgrade = UpgradeState.Probed;
-                    session.PendingPoll?.Cancel();
+                    session.OnUpgradeProbed();
                     break;
                 case EnginePacketType.Upgrade:
                     return true;
@@ -189,7 +176,7 @@ internal sealed partial class WebSocketTransport(SocketIoOptions options, TimePr
         }
     }
 
-    private static async Task SendLoopAsync(WebSocket socket, EngineIoSocket session, StrongBox<WebSocketCloseStatus> closeStatus)
+    private async Task SendLoopAsync(WebSocket socket, EngineIoSocket session, StrongBox<WebSocketCloseStatus> closeStatus)
     {
         try
         {
@@ -281,7 +268,7 @@ internal sealed partial class WebSocketTransport(SocketIoOptions options, TimePr
         }
     }
 
-    private static async Task CloseQuietlyAsync(WebSocket socket, WebSocketCloseStatus status = WebSocketCloseStatus.NormalClosure)
+    private async Task CloseQuietlyAsync(WebSocket socket, WebSocketCloseStatus status = WebSocketCloseStatus.NormalClosure)
     {
         if (socket.State is not (WebSocketState.Open or WebSocketState.CloseReceived))
         {
@@ -290,7 +277,7 @@ internal sealed partial class WebSocketTransport(SocketIoOptions options, TimePr
 
         try
         {
-            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+            using var timeout = new CancellationTokenSource(CloseHandshakeTimeout, time);
             await socket.CloseOutputAsync(status, null, timeout.Token);
         }
         catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or ObjectDisposedException)

@@ -3,7 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 
-namespace EvolutionHub.Bridge.Internal.Hubs;
+namespace EvolutionHub.Bridge.Internal.Hubs.Protocol;
 
 /// <summary>
 /// Socket.IO binary attachments during one (synchronous) serialization: <c>byte[]</c> values are written as

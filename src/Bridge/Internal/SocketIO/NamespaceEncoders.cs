@@ -1,13 +1,14 @@
-namespace EvolutionHub.Bridge.Internal.Hubs;
+namespace EvolutionHub.Bridge.Internal.SocketIO;
 
-/// <summary>One <see cref="NamespaceEncoder"/> per namespace with live connections, shared by those connections.</summary>
+/// <summary>One <see cref="NamespaceEncoder"/> per namespace with live sockets, shared by those sockets.</summary>
 internal sealed class NamespaceEncoders
 {
+    private readonly Lock _lock = new();
     private readonly Dictionary<string, (NamespaceEncoder Encoder, int Users)> _encoders = new(StringComparer.Ordinal);
 
     public NamespaceEncoder Rent(string ns)
     {
-        lock (_encoders)
+        lock (_lock)
         {
             var encoder = _encoders.TryGetValue(ns, out var entry) ? entry.Encoder : new NamespaceEncoder(ns);
             _encoders[ns] = (encoder, entry.Users + 1);
@@ -17,7 +18,7 @@ internal sealed class NamespaceEncoders
 
     public void Return(NamespaceEncoder encoder)
     {
-        lock (_encoders)
+        lock (_lock)
         {
             var users = _encoders[encoder.Namespace].Users - 1;
             if (users == 0)

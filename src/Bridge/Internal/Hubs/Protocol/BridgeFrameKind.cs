@@ -1,4 +1,4 @@
-namespace EvolutionHub.Bridge.Internal.Hubs;
+namespace EvolutionHub.Bridge.Internal.Hubs.Protocol;
 
 /// <summary>What a <see cref="BridgeFrame"/> carries between the bridge and the hub connection.</summary>
 internal enum BridgeFrameKind : byte

@@ -2,8 +2,9 @@ using System.Net;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 
-namespace EvolutionHub.Bridge.Internal.Hubs;
+namespace EvolutionHub.Bridge.Internal.SocketIO;
 
+/// <summary>A socket's handshake: its namespace and id, the CONNECT <c>auth</c>, and what the session's handshake said.</summary>
 internal sealed class SocketIoFeature(string @namespace, string socketId, IEngineIoConnection engine, JsonElement? auth, IQueryCollection query) : ISocketIoFeature
 {
     public string Namespace { get; } = @namespace;
@@ -21,7 +22,4 @@ internal sealed class SocketIoFeature(string @namespace, string socketId, IEngin
     public IHeaderDictionary Headers => engine.Handshake.Headers;
 
     public IPAddress? RemoteIpAddress => engine.Handshake.RemoteIpAddress;
-
-    /// <summary>Completed by <see cref="SocketIoHubFilter"/> once the hub's OnConnectedAsync has run.</summary>
-    public TaskCompletionSource HubConnected { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 }

@@ -4,7 +4,7 @@ using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Protocol;
 
-namespace EvolutionHub.Bridge.Internal.Hubs;
+namespace EvolutionHub.Bridge.Internal.Hubs.Protocol;
 
 /// <summary>
 /// Decorates the application's <see cref="IHubProtocolResolver"/> so that the <c>socketio</c> hub protocol is resolved for

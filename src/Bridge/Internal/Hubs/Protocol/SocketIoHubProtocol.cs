@@ -8,7 +8,7 @@ using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Protocol;
 using Microsoft.Extensions.Options;
 
-namespace EvolutionHub.Bridge.Internal.Hubs;
+namespace EvolutionHub.Bridge.Internal.Hubs.Protocol;
 
 /// <summary>
 /// The <c>socketio</c> hub protocol: hub messages as Socket.IO packet bodies in <see cref="BridgeFrame"/>s.

@@ -2,7 +2,7 @@ using System.Buffers;
 using System.Buffers.Binary;
 using System.Text;
 
-namespace EvolutionHub.Bridge.Internal.Hubs;
+namespace EvolutionHub.Bridge.Internal.Hubs.Protocol;
 
 /// <summary>
 /// The unit the <c>socketio</c> hub protocol exchanges with the bridge over a hub connection's pipes:
