@@ -33,7 +33,8 @@ public sealed class AttackContainmentTests
         Assert.StartsWith($"40/{AttackerInstance},{{\"sid\"", await socket.ReceiveTextAsync("the CONNECT ack"));
         var placeholders = string.Join(',', Enumerable.Repeat("{\"_placeholder\":true,\"num\":0}", 200));
         await socket.SendTextAsync($"451-/{AttackerInstance},0[\"send_message\",{placeholders}]");
-        await socket.SendBinaryAsync(new byte[900_000]);
+        // The node may refuse the packet from its header alone and close before the attachment is written.
+        await socket.SendBinaryUnlessClosedAsync(new byte[900_000]);
 
         await socket.WaitForServerCloseAsync(TimeSpan.FromSeconds(10), "the node to close the session of a packet that references one attachment 200 times");
         memory.AssertPeakGrowthBelow(AllowedGrowthMiB, "200 placeholders of one 900 kB attachment");

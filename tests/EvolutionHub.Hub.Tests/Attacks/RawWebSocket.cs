@@ -37,8 +37,17 @@ public sealed class RawWebSocket : IAsyncDisposable
     public Task SendTextAsync(string text) =>
         _socket.SendAsync(Encoding.UTF8.GetBytes(text), WebSocketMessageType.Text, true, CancellationToken.None);
 
-    public Task SendBinaryAsync(byte[] bytes) =>
-        _socket.SendAsync(bytes, WebSocketMessageType.Binary, true, CancellationToken.None);
+    /// <summary>Sends a binary message, or nothing when the server has closed the connection first.</summary>
+    public async Task SendBinaryUnlessClosedAsync(byte[] bytes)
+    {
+        try
+        {
+            await _socket.SendAsync(bytes, WebSocketMessageType.Binary, true, CancellationToken.None);
+        }
+        catch (WebSocketException) when (_socket.State != WebSocketState.Open || _socket.CloseStatus is not null)
+        {
+        }
+    }
 
     /// <summary>The next text message, answering Engine.IO pings on the way.</summary>
     public async Task<string> ReceiveTextAsync(string what = "a message")
