@@ -254,7 +254,7 @@ public sealed class HttpApiTests
         { "GET", "/websocket/find/shop", null, "missing", 401 },
     };
 
-    /// <summary>CONTRACT §6: 401 for a missing or unknown key, 403 for a valid key without the scope; the request applies nothing.</summary>
+    /// <summary>README "HTTP API": 401 for a missing or unknown key, 403 for a valid key without the scope; the request applies nothing.</summary>
     [Theory]
     [MemberData(nameof(RefusedKeys))]
     public async Task A_missing_or_unknown_key_is_401_and_an_instance_token_on_a_global_route_403(string method, string path, string? body, string key, int status)

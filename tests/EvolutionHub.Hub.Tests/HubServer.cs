@@ -1,6 +1,7 @@
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
+using EvolutionHub.Testing;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -34,7 +35,7 @@ public sealed class HubServer : IAsyncDisposable
 
     public IServiceProvider Services => _app.Services;
 
-    public static string NewStoragePath() => Path.Combine(Path.GetTempPath(), "evolutionhub-tests", Guid.NewGuid().ToString("N"), "hub.db");
+    public static string NewStoragePath() => HubProcess.NewDataPath();
 
     public static async Task<HubServer> StartAsync(IReadOnlyDictionary<string, string?>? settings = null, string? storagePath = null)
     {
