@@ -7,7 +7,7 @@ using EvolutionHub.Testing;
 namespace EvolutionHub.Farm.Tests;
 
 /// <summary>What a farm node tells its operator about Redis: the banner, the log, <c>/metrics</c> and the dashboard's summary.</summary>
-public sealed partial class OperatorTests
+public sealed partial class RedisStatusReportingTests
 {
     private const string RedisPassword = "farm-redis-s3cret";
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(15);

@@ -6,7 +6,7 @@ using EvolutionHub.Testing;
 namespace EvolutionHub.Hub.Tests;
 
 /// <summary>README "Concepts" and "Clients" › "Socket.IO" (namespaces, credentials, revocation, emit acks) with real socket.io-client 4 and 2.</summary>
-public sealed class SocketIoContractTests
+public sealed class SocketIoNamespaceAndAckTests
 {
     private static readonly TimeSpan ScriptTimeout = TimeSpan.FromSeconds(40);
 
