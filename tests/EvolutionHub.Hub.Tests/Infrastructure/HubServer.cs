@@ -12,7 +12,10 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace EvolutionHub.Hub.Tests;
 
-/// <summary>A real hub on real Kestrel at 127.0.0.1 and a free port, with its own database file.</summary>
+/// <summary>
+/// A real hub on real Kestrel at 127.0.0.1 and a free port, with its own database file, hosted inside the test process
+/// (its services reachable from the test). <see cref="HubProcess"/> runs the hub as a process of its own instead.
+/// </summary>
 public sealed class HubServer : IAsyncDisposable
 {
     public const string GlobalKey = "test-global-key-7f3a9c";
