@@ -1,13 +1,16 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.RegularExpressions;
 using EvolutionHub.Farm.Tests.Infrastructure;
-using EvolutionHub.Testing;
 
 namespace EvolutionHub.Farm.Tests;
 
 /// <summary>
-/// Long-polling behind nginx with <c>ip_hash</c>: every request of an Engine.IO session must reach the node that holds it.
-/// The events come from the other node, so what is received crossed the backplane too.
+/// nginx in front of the farm with the shipped configurations. Long-polling with <c>ip_hash</c>: every request of an
+/// Engine.IO session must reach the node that holds it; the events come from the other node, so what is received crossed
+/// the backplane too. The configurations pass the hub's largest body and outwait its longest silence.
 /// </summary>
-public sealed class BalancerTests
+public sealed partial class BalancerTests
 {
     [Fact]
     public async Task SocketIo_clients_through_nginx_poll_then_upgrade_and_receive_events_published_on_the_other_node()
@@ -44,4 +47,38 @@ public sealed class BalancerTests
         Assert.Equal("websocket", (await driver.StateAsync("default-transports"))?["transport"]?.GetValue<string>());
         Assert.Equal("polling", (await driver.StateAsync("polling-only"))?["transport"]?.GetValue<string>());
     }
+
+    [Fact]
+    public async Task A_body_over_nginxs_1_MiB_default_and_within_the_hubs_32_MiB_passes_the_balancer()
+    {
+        await using var farm = await HubFarm.StartAsync(nodes: 2);
+        var balancer = await farm.StartBalancerAsync(farm[0], farm[1]);
+        using var http = new HttpClient { BaseAddress = balancer.BaseUri, Timeout = TimeSpan.FromSeconds(60) };
+        http.DefaultRequestHeaders.Add("apikey", HubNode.GlobalKey);
+
+        using var response = await http.PostAsJsonAsync("/api/events", new { @event = "MESSAGES_UPSERT", instance = "big", data = new { media = new string('x', 4 * 1024 * 1024) } });
+
+        Assert.True(response.StatusCode == HttpStatusCode.Accepted, $"{(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
+    }
+
+    [Theory]
+    [InlineData("nginx.local.conf")]
+    [InlineData("nginx.conf")]
+    public void Both_nginx_configurations_take_the_hubs_body_limit_and_outwait_its_longest_silence(string file)
+    {
+        var config = File.ReadAllText(Path.Combine(Path.GetDirectoryName(TestAssets.NginxConf)!, file));
+
+        Assert.Equal($"{new HttpLimitsOptions().MaxRequestBodyBytes / (1024 * 1024)}m", Assert.Single(Directive().Matches(config), m => m.Groups["name"].Value == "client_max_body_size").Groups["value"].Value);
+
+        // A SignalR long-poll is held up to 90 s; Socket.IO's ping interval and timeout add up to 45 s.
+        var socketIo = new Bridge.SocketIoOptions();
+        foreach (var timeout in new[] { "proxy_read_timeout", "proxy_send_timeout" })
+        {
+            var seconds = int.Parse(Assert.Single(Directive().Matches(config), m => m.Groups["name"].Value == timeout).Groups["value"].Value.TrimEnd('s'), System.Globalization.CultureInfo.InvariantCulture);
+            Assert.True(seconds > 90 && seconds * 1000 > socketIo.PingInterval + socketIo.PingTimeout, $"{file}: {timeout} {seconds}s");
+        }
+    }
+
+    [GeneratedRegex(@"^\s*(?<name>[a-z_]+)\s+(?<value>[^;\s]+);", RegexOptions.Multiline)]
+    private static partial Regex Directive();
 }

@@ -19,8 +19,8 @@ public sealed class FanOutTests
         await using var driver = SocketIoDriver.Start();
         await ConnectAsync(driver, "on-b-websocket", b, "/orders", GlobalAuth);
         await ConnectAsync(driver, "on-c-polling", c, "/orders", new { transports = new[] { "polling" }, auth = new { apikey = HubNode.GlobalKey } });
-        await using var signalROnB = await SignalRListener.StartAsync(b, HubNode.GlobalKey, "orders", "messages.upsert");
-        await using var signalROnC = await SignalRListener.StartAsync(c, HubNode.GlobalKey, "orders", "messages.upsert");
+        await using var signalROnB = await EventRecorder.SubscribeAsync(b.BaseUri, HubNode.GlobalKey, "orders", "messages.upsert");
+        await using var signalROnC = await EventRecorder.SubscribeAsync(c.BaseUri, HubNode.GlobalKey, "orders", "messages.upsert");
 
         using var response = await a.PostEventsAsync(Enumerable.Range(1, 20).Select(n => new { @event = "MESSAGES_UPSERT", instance = "orders", data = new { n } }));
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
@@ -32,7 +32,7 @@ public sealed class FanOutTests
             Assert.Equal("orders", events[0]![0]!["instance"]!.GetValue<string>());
         }
 
-        foreach (var (listener, node) in new (SignalRListener, string)[] { (signalROnB, "B"), (signalROnC, "C") })
+        foreach (var (listener, node) in new (EventRecorder, string)[] { (signalROnB, "B"), (signalROnC, "C") })
         {
             for (var n = 1; n <= 20; n++)
             {

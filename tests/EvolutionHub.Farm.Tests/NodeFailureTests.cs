@@ -17,7 +17,7 @@ public sealed class NodeFailureTests
         var websocket = new { transports = new[] { "websocket" }, auth = new { apikey = HubNode.GlobalKey } };
         await FanOutTests.ConnectAsync(driver, "one-on-a", a, "/counted", websocket);
         await FanOutTests.ConnectAsync(driver, "two-on-a", a, "/counted", websocket);
-        await using var signalROnB = await SignalRListener.StartAsync(b, HubNode.GlobalKey, "counted", "messages.upsert");
+        await using var signalROnB = await EventRecorder.SubscribeAsync(b.BaseUri, HubNode.GlobalKey, "counted", "messages.upsert");
 
         await Eventually.UntilAsync(async () => await CountOnAsync(c, "counted") == 3, TimeSpan.FromSeconds(15), "GET /api/instances on C to count 2 clients on A and 1 on B");
 

@@ -23,7 +23,7 @@ public sealed class RedisOutageTests
         await using var driver = SocketIoDriver.Start();
         await FanOutTests.ConnectAsync(driver, "on-b", b, "/outage", new { transports = new[] { "websocket" }, auth = new { apikey = HubNode.GlobalKey } });
         await FanOutTests.ConnectAsync(driver, "on-a-polling", a, "/outage", new { transports = new[] { "polling" }, auth = new { apikey = HubNode.GlobalKey } });
-        await using var signalROnB = await SignalRListener.StartAsync(b, HubNode.GlobalKey, "outage", "messages.upsert");
+        await using var signalROnB = await EventRecorder.SubscribeAsync(b.BaseUri, HubNode.GlobalKey, "outage", "messages.upsert");
 
         var down = Stopwatch.StartNew();
         await farm.Redis.StopAsync();

@@ -42,7 +42,7 @@ public sealed class RedisRefusalTests
         var (a, b) = (farm[0], farm[1]);
         await using var driver = SocketIoDriver.Start();
         await FanOutTests.ConnectAsync(driver, "on-a", a, "/refused", new { transports = new[] { "websocket" }, auth = new { apikey = HubNode.GlobalKey } });
-        await using var signalROnB = await SignalRListener.StartAsync(b, HubNode.GlobalKey, "refused", "messages.upsert");
+        await using var signalROnB = await EventRecorder.SubscribeAsync(b.BaseUri, HubNode.GlobalKey, "refused", "messages.upsert");
         await Eventually.UntilAsync(async () => await NodeFailureTests.CountOnAsync(a, "refused") == 2, TimeSpan.FromSeconds(15), "both clients to be counted");
 
         Assert.Equal("OK", await refuse());

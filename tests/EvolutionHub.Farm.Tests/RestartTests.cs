@@ -6,7 +6,7 @@ using EvolutionHub.Testing;
 
 namespace EvolutionHub.Farm.Tests;
 
-/// <summary>CONTRACT §8: on a farm the state lives in Redis, so a node started again after every node went away still has it.</summary>
+/// <summary>README "Run a farm": on a farm the state lives in Redis, so a node started again after every node went away still has it.</summary>
 public sealed class RestartTests
 {
     [Fact]

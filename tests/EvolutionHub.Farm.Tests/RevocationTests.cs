@@ -27,7 +27,7 @@ public sealed class RevocationTests
         await FanOutTests.ConnectAsync(driver, "token-on-b", b, "/vip", new { transports = new[] { "websocket" }, auth = new { apikey = "vip-token-0123456789" } });
         await FanOutTests.ConnectAsync(driver, "token-on-c-polling", c, "/vip", new { transports = new[] { "polling" }, query = new { apikey = "vip-token-0123456789" } });
         await FanOutTests.ConnectAsync(driver, "global-on-b", b, "/vip", new { transports = new[] { "websocket" }, auth = new { apikey = HubNode.GlobalKey } });
-        await using var signalROnC = await SignalRListener.StartAsync(c, "vip-token-0123456789", "vip", "messages.upsert");
+        await using var signalROnC = await EventRecorder.SubscribeAsync(c.BaseUri, "vip-token-0123456789", "vip", "messages.upsert");
 
         var clock = Stopwatch.StartNew();
         using (var deleted = await a.Http.DeleteAsync("/api/instances/vip"))
@@ -96,8 +96,8 @@ public sealed class RevocationTests
         await FanOutTests.ConnectAsync(driver, "deleted-on-b", b, "/cut-deleted", new { transports = new[] { "websocket" }, auth = new { apikey = "deleted-token-0123456789" } });
         await FanOutTests.ConnectAsync(driver, "rotated-on-b", b, "/cut-rotated", new { transports = new[] { "polling" }, auth = new { apikey = "rotated-old-0123456789" } });
         await FanOutTests.ConnectAsync(driver, "global-on-b", b, "/cut-deleted", new { transports = new[] { "websocket" }, auth = new { apikey = HubNode.GlobalKey } });
-        await using var deletedSignalR = await SignalRListener.StartAsync(b, "deleted-token-0123456789", "cut-deleted", "messages.upsert");
-        await using var rotatedSignalR = await SignalRListener.StartAsync(b, "rotated-old-0123456789", "cut-rotated", "messages.upsert");
+        await using var deletedSignalR = await EventRecorder.SubscribeAsync(b.BaseUri, "deleted-token-0123456789", "cut-deleted", "messages.upsert");
+        await using var rotatedSignalR = await EventRecorder.SubscribeAsync(b.BaseUri, "rotated-old-0123456789", "cut-rotated", "messages.upsert");
 
         var cut = Stopwatch.StartNew();
         relay.Sever();
@@ -173,8 +173,8 @@ public sealed class RevocationTests
                 Assert.Equal(HttpStatusCode.Created, created.StatusCode);
             }
 
-            await using var sentinelOnA = await SignalRListener.StartAsync(a, "sentinel-token-0123456789", "race-sentinel");
-            await using var sentinelOnB = await SignalRListener.StartAsync(b, "sentinel-token-0123456789", "race-sentinel");
+            await using var sentinelOnA = await EventRecorder.SubscribeAsync(a.BaseUri, "sentinel-token-0123456789", "race-sentinel");
+            await using var sentinelOnB = await EventRecorder.SubscribeAsync(b.BaseUri, "sentinel-token-0123456789", "race-sentinel");
             using (var deleted = await a.Http.DeleteAsync("/api/instances/race-sentinel"))
             {
                 Assert.Equal(HttpStatusCode.NoContent, deleted.StatusCode);

@@ -28,7 +28,7 @@ public sealed class ShutdownTests
         await using var driver = SocketIoDriver.Start();
         await FanOutTests.ConnectAsync(driver, "websocket", node, "/rolling", new { transports = new[] { "websocket" }, auth = new { apikey = HubNode.GlobalKey } });
         await FanOutTests.ConnectAsync(driver, "polling", node, "/rolling", new { transports = new[] { "polling" }, auth = new { apikey = HubNode.GlobalKey } });
-        await using var signalR = await SignalRListener.StartAsync(node, HubNode.GlobalKey, "rolling", "messages.upsert");
+        await using var signalR = await EventRecorder.SubscribeAsync(node.BaseUri, HubNode.GlobalKey, "rolling", "messages.upsert");
 
         var stopping = Stopwatch.StartNew();
         var exitCode = await node.StopAsync(TimeSpan.FromSeconds(10));

@@ -1,60 +1,36 @@
-using System.Diagnostics;
-using System.Text;
 using System.Text.Json;
 
 namespace EvolutionHub.Testing;
 
 /// <summary>
-/// Runs a script of <c>tests/node</c> with the machine's Node.js. A script prints one JSON line starting with
-/// <c>RESULT </c> and exits 0 on success; on failure it exits non-zero and says why on stderr.
+/// The tests' one way to run a script of <c>tests/node</c> with the machine's Node.js: to its end (<see cref="RunAsync"/>:
+/// the script prints one JSON line starting with <c>RESULT </c> and exits 0 on success; on failure it exits non-zero and
+/// says why on stderr), or as a process answering commands on its standard input (<see cref="Start"/>, as
+/// <see cref="SocketIoDriver"/> does).
 /// </summary>
 public static class NodeScript
 {
     public static string NodeDirectory { get; } = FindNodeDirectory();
 
+    /// <summary>
+    /// Starts <paramref name="script"/> (a path under <c>tests/node</c>) with its standard input open, for a script that
+    /// answers commands; <paramref name="onStandardOutput"/> sees each line it prints as it is read.
+    /// </summary>
+    public static ChildProcess Start(string script, Action<string> onStandardOutput, params string[] arguments) =>
+        ChildProcess.Start($"node {script}", "node", [script, .. arguments], NodeDirectory, redirectInput: true, onStandardOutput: onStandardOutput);
+
+    /// <summary>Runs <paramref name="script"/> to its end within <paramref name="timeout"/> and returns its <c>RESULT</c> line's JSON.</summary>
     public static async Task<JsonElement> RunAsync(string script, TimeSpan timeout, params string[] arguments)
     {
-        var start = new ProcessStartInfo("node")
+        await using var process = ChildProcess.Start($"node {script}", "node", [script, .. arguments], NodeDirectory);
+        var exitCode = await process.WaitForExitAsync(timeout, $"node {script} to finish");
+        if (exitCode != 0)
         {
-            WorkingDirectory = NodeDirectory,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        start.ArgumentList.Add(script);
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
+            throw new InvalidOperationException($"node {script} exited with {exitCode}.\n{process.Output}");
         }
 
-        using var process = Process.Start(start) ?? throw new InvalidOperationException("node could not be started");
-        var stdout = new StringBuilder();
-        var stderr = new StringBuilder();
-        process.OutputDataReceived += (_, e) => { if (e.Data is not null) { lock (stdout) { stdout.AppendLine(e.Data); } } };
-        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) { lock (stderr) { stderr.AppendLine(e.Data); } } };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-
-        using var cts = new CancellationTokenSource(timeout);
-        try
-        {
-            await process.WaitForExitAsync(cts.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            await process.WaitForExitAsync();
-            throw new TimeoutException($"node {script} did not finish within {timeout.TotalSeconds} s.\nstdout:\n{stdout}\nstderr:\n{stderr}");
-        }
-
-        process.WaitForExit();
-        if (process.ExitCode != 0)
-        {
-            throw new InvalidOperationException($"node {script} exited with {process.ExitCode}.\nstdout:\n{stdout}\nstderr:\n{stderr}");
-        }
-
-        var resultLine = stdout.ToString().Split('\n').Select(l => l.TrimEnd('\r')).LastOrDefault(l => l.StartsWith("RESULT ", StringComparison.Ordinal))
-            ?? throw new InvalidOperationException($"node {script} printed no RESULT line.\nstdout:\n{stdout}\nstderr:\n{stderr}");
+        var resultLine = process.StandardOutput.LastOrDefault(line => line.StartsWith("RESULT ", StringComparison.Ordinal))
+            ?? throw new InvalidOperationException($"node {script} printed no RESULT line.\n{process.Output}");
         return JsonDocument.Parse(resultLine["RESULT ".Length..]).RootElement.Clone();
     }
 

@@ -1,6 +1,4 @@
 using System.Collections.Concurrent;
-using System.Diagnostics;
-using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
@@ -12,33 +10,13 @@ namespace EvolutionHub.Testing;
 /// </summary>
 public sealed class SocketIoDriver : IAsyncDisposable
 {
-    private readonly Process _process;
     private readonly ConcurrentDictionary<int, TaskCompletionSource<JsonNode?>> _pending = new();
-    private readonly StringBuilder _stderr = new();
+    private readonly ChildProcess _process;
     private int _nextId;
 
-    private SocketIoDriver(Process process)
-    {
-        _process = process;
-        _process.OutputDataReceived += (_, e) => OnLine(e.Data);
-        _process.ErrorDataReceived += (_, e) => { if (e.Data is not null) { lock (_stderr) { _stderr.AppendLine(e.Data); } } };
-        _process.BeginOutputReadLine();
-        _process.BeginErrorReadLine();
-    }
+    private SocketIoDriver() => _process = NodeScript.Start("socketio-driver.mjs", OnLine);
 
-    public static SocketIoDriver Start()
-    {
-        var start = new ProcessStartInfo("node")
-        {
-            WorkingDirectory = NodeScript.NodeDirectory,
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        start.ArgumentList.Add("socketio-driver.mjs");
-        return new SocketIoDriver(Process.Start(start) ?? throw new InvalidOperationException("node could not be started"));
-    }
+    public static SocketIoDriver Start() => new();
 
     /// <summary>Connects a client named <paramref name="name"/>; returns <c>{connected, id, error, data, engineId, transport}</c>.</summary>
     public Task<JsonNode?> ConnectAsync(string name, string url, object? options = null, int version = 4, int timeoutMs = 5000) =>
@@ -91,8 +69,7 @@ public sealed class SocketIoDriver : IAsyncDisposable
         node["id"] = id;
         var answer = new TaskCompletionSource<JsonNode?>(TaskCreationOptions.RunContinuationsAsynchronously);
         _pending[id] = answer;
-        await _process.StandardInput.WriteLineAsync(node.ToJsonString());
-        await _process.StandardInput.FlushAsync();
+        await _process.WriteLineAsync(node.ToJsonString());
         var what = $"the Node.js client to answer {node["op"]} ({node.ToJsonString()})";
         try
         {
@@ -100,22 +77,11 @@ public sealed class SocketIoDriver : IAsyncDisposable
         }
         catch (TimeoutException) when (_process.HasExited)
         {
-            throw new InvalidOperationException($"node exited with {_process.ExitCode}: {Stderr}");
+            throw new InvalidOperationException($"node exited with {_process.ExitCode}.\n{_process.Output}");
         }
     }
 
-    private string Stderr
-    {
-        get
-        {
-            lock (_stderr)
-            {
-                return _stderr.ToString();
-            }
-        }
-    }
-
-    private void OnLine(string? line)
+    private void OnLine(string line)
     {
         if (string.IsNullOrWhiteSpace(line) || !line.StartsWith('{'))
         {
@@ -142,19 +108,18 @@ public sealed class SocketIoDriver : IAsyncDisposable
     {
         if (!_process.HasExited)
         {
-            _process.StandardInput.Close();
-            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+            // The script ends with its input; it is killed if it has not within the grace.
+            _process.CloseInput();
             try
             {
-                await _process.WaitForExitAsync(timeout.Token);
+                await _process.WaitForExitAsync(TimeSpan.FromSeconds(5));
             }
-            catch (OperationCanceledException)
+            catch (TimeoutException)
             {
-                _process.Kill(entireProcessTree: true);
             }
         }
 
-        _process.Dispose();
+        await _process.DisposeAsync();
     }
 }
 

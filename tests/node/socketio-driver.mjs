@@ -115,11 +115,10 @@ const ops = {
     return { connected: socket.connected, id: socket.id ?? null, engineId: socket.io.engine?.id ?? null, transport: socket.io.engine?.transport?.name ?? null };
   },
   async waitUpgrade({ name, timeout = 5000 }) {
-    const { socket } = clients.get(name);
-    await within(timeout, "the upgrade to websocket", new Promise((resolve) => {
-      const check = () => socket.io.engine?.transport?.name === "websocket" ? resolve() : setTimeout(check, 20);
-      check();
-    }));
+    const { engine } = clients.get(name).socket.io;
+    if (engine.transport.name !== "websocket") {
+      await within(timeout, "the upgrade to websocket", new Promise((resolve) => engine.once("upgrade", resolve)));
+    }
     return null;
   },
   async disconnect({ name }) {

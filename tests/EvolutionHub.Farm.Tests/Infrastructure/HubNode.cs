@@ -6,29 +6,28 @@ using EvolutionHub.Testing;
 namespace EvolutionHub.Farm.Tests.Infrastructure;
 
 /// <summary>
-/// One hub node: the built <c>EvolutionHub.Hub.dll</c> in a process of its own, configured through the environment as an
-/// operator would, listening on a port it picked itself (<c>--urls http://127.0.0.1:0</c>).
+/// One hub node of a farm: a <see cref="HubProcess"/> on the farm's Redis with the farm's global key, its database in the
+/// node's folder, listening on a port it picked itself.
 /// </summary>
 public sealed partial class HubNode : IAsyncDisposable
 {
     public const string GlobalKey = "farm-global-key";
 
-    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
+    private static readonly TimeSpan ReadyTimeout = TimeSpan.FromSeconds(60);
 
-    private readonly ChildProcess _process;
+    private readonly HubProcess _process;
 
-    private HubNode(string name, ChildProcess process, Uri baseUri)
+    private HubNode(string name, HubProcess process)
     {
         Name = name;
         _process = process;
-        BaseUri = baseUri;
-        Http = new HttpClient { BaseAddress = baseUri, Timeout = TimeSpan.FromSeconds(20) };
+        Http = new HttpClient { BaseAddress = process.BaseUri, Timeout = TimeSpan.FromSeconds(20) };
         Http.DefaultRequestHeaders.Add("apikey", GlobalKey);
     }
 
     public string Name { get; }
 
-    public Uri BaseUri { get; }
+    public Uri BaseUri => _process.BaseUri;
 
     public int Port => BaseUri.Port;
 
@@ -40,7 +39,8 @@ public sealed partial class HubNode : IAsyncDisposable
     /// <summary>The exit code once the process has exited.</summary>
     public int? ExitCode => _process.ExitCode;
 
-    public string Output => _process.Output;
+    /// <summary>The node's last lines, for assertions on what it printed and for failure messages.</summary>
+    public string Output => _process.Printed;
 
     /// <summary>Starts the node and waits until it listens and, when <paramref name="waitReady"/>, until it is ready.</summary>
     public static async Task<HubNode> StartAsync(string name, string redisUri, string directory, bool waitReady = true,
@@ -49,8 +49,8 @@ public sealed partial class HubNode : IAsyncDisposable
         Directory.CreateDirectory(directory);
         var environment = new Dictionary<string, string>
         {
-            ["ASPNETCORE_ENVIRONMENT"] = "Production",
             ["AUTHENTICATION_API_KEY"] = GlobalKey,
+            ["HUB_DATA_PATH"] = Path.Combine(directory, "data", "evolutionhub.db"),
             ["REDIS_URI"] = redisUri,
             ["Redis__NodeTimeoutSeconds"] = "3",
         };
@@ -59,21 +59,19 @@ public sealed partial class HubNode : IAsyncDisposable
             environment[key] = value;
         }
 
-        var process = ChildProcess.Start($"node {name}", "dotnet", [TestAssets.HubAssembly, "--urls", "http://127.0.0.1:0"], directory, environment);
+        var node = new HubNode(name, await HubProcess.StartAsync(environment, directory, $"node {name}"));
         try
         {
-            var line = await process.WaitForLineAsync(line => ListeningLine().IsMatch(line), StartTimeout, "Now listening on");
-            var node = new HubNode(name, process, new Uri(ListeningLine().Match(line).Groups["url"].Value));
             if (waitReady)
             {
-                await node.WaitReadyAsync(StartTimeout);
+                await node.WaitReadyAsync(ReadyTimeout);
             }
 
             return node;
         }
         catch
         {
-            await process.DisposeAsync();
+            await node.DisposeAsync();
             throw;
         }
     }
@@ -118,20 +116,13 @@ public sealed partial class HubNode : IAsyncDisposable
     public Task KillAsync() => _process.KillAsync();
 
     /// <summary>SIGTERM, as an orchestrator stops a node; SIGKILL after <paramref name="grace"/>. Returns the exit code.</summary>
-    public async Task<int?> StopAsync(TimeSpan grace)
-    {
-        await _process.StopAsync(grace);
-        return _process.ExitCode;
-    }
+    public async Task<int?> StopAsync(TimeSpan grace) => await _process.StopAsync(grace);
 
     public async ValueTask DisposeAsync()
     {
         Http.Dispose();
         await _process.DisposeAsync();
     }
-
-    [GeneratedRegex(@"Now listening on: (?<url>http://\S+)")]
-    private static partial Regex ListeningLine();
 
     [GeneratedRegex(@"^evolutionhub_connections(\{[^}]*\})? (?<n>\d+)", RegexOptions.Multiline)]
     private static partial Regex ConnectionsGauge();

@@ -2,11 +2,9 @@ using System.Reflection;
 
 namespace EvolutionHub.Farm.Tests.Infrastructure;
 
-/// <summary>Paths the build wrote into this assembly: the built hub and the farm's redis.conf and nginx.local.conf.</summary>
+/// <summary>Paths the build wrote into this assembly: the farm's redis.conf and nginx.local.conf.</summary>
 public static class TestAssets
 {
-    public static string HubAssembly { get; } = Metadata("HubAssembly");
-
     public static string RedisConf { get; } = Metadata("RedisConf");
 
     public static string NginxConf { get; } = Metadata("NginxConf");

@@ -20,28 +20,28 @@ public sealed class StartupTests
     public async Task Help_prints_the_usage_and_exits_0_without_starting_a_server(string help)
     {
         var port = FreePort();
-        await using var hub = HubCommand.Start([help, "--urls", $"http://127.0.0.1:{port}"]);
+        await using var hub = HubProcess.Start([help, "--urls", $"http://127.0.0.1:{port}"]);
 
         Assert.Equal(0, await hub.WaitForExitAsync(Exit, "--help to exit (not to start a server)"));
 
-        var usage = string.Join('\n', hub.Stdout);
+        var usage = string.Join('\n', hub.StandardOutput);
         foreach (var expected in new[] { "Usage: dotnet EvolutionHub.Hub.dll", "--urls", "--version", "AUTHENTICATION_API_KEY", "Authentication:ApiKey", "REDIS_URI", "HUB_DATA_PATH", "ASPNETCORE_URLS", "OTEL_EXPORTER_OTLP_ENDPOINT" })
         {
             Assert.Contains(expected, usage, StringComparison.Ordinal);
         }
 
         Assert.DoesNotContain("Now listening", usage, StringComparison.Ordinal);
-        Assert.Empty(hub.Stderr);
+        Assert.Empty(hub.StandardError);
     }
 
     [Fact]
     public async Task Version_prints_the_version_and_exits_0()
     {
-        await using var hub = HubCommand.Start(["--version"]);
+        await using var hub = HubProcess.Start(["--version"]);
 
         Assert.Equal(0, await hub.WaitForExitAsync(Exit, "--version to exit"));
 
-        Assert.Equal([$"EvolutionHub {Version}"], hub.Stdout);
+        Assert.Equal([$"EvolutionHub {Version}"], hub.StandardOutput);
     }
 
     [Fact]
@@ -50,11 +50,11 @@ public sealed class StartupTests
         using var busy = new TcpListener(IPAddress.Loopback, 0);
         busy.Start();
         var url = $"http://127.0.0.1:{((IPEndPoint)busy.LocalEndpoint).Port}";
-        await using var hub = HubCommand.Start(["--urls", url], new Dictionary<string, string> { ["AUTHENTICATION_API_KEY"] = "k" });
+        await using var hub = HubProcess.Start(["--urls", url], new Dictionary<string, string> { ["AUTHENTICATION_API_KEY"] = "k" });
 
         Assert.Equal(1, await hub.WaitForExitAsync(Exit, "the hub to give up on a busy port"));
 
-        var error = Assert.Single(hub.Stderr);
+        var error = Assert.Single(hub.StandardError);
         Assert.StartsWith("EvolutionHub could not start: ", error);
         Assert.Contains($"Failed to bind to address {url}: address already in use", error, StringComparison.Ordinal);
         AssertNoStackTrace(hub);
@@ -64,13 +64,13 @@ public sealed class StartupTests
     public async Task A_database_that_cannot_be_created_is_one_line_on_stderr_too()
     {
         var file = Path.GetTempFileName();
-        await using var hub = HubCommand.Start(
+        await using var hub = HubProcess.Start(
             ["--urls", "http://127.0.0.1:0"],
             new Dictionary<string, string> { ["AUTHENTICATION_API_KEY"] = "k", ["HUB_DATA_PATH"] = Path.Combine(file, "hub.db") });
 
         Assert.Equal(1, await hub.WaitForExitAsync(Exit, "the hub to give up on a database under a file"));
 
-        Assert.StartsWith("EvolutionHub could not start: ", Assert.Single(hub.Stderr));
+        Assert.StartsWith("EvolutionHub could not start: ", Assert.Single(hub.StandardError));
         AssertNoStackTrace(hub);
     }
 
@@ -78,7 +78,7 @@ public sealed class StartupTests
     public async Task The_banner_says_version_URLs_mode_storage_CORS_inbound_and_the_Socket_IO_path_in_one_entry()
     {
         var storage = HubServer.NewStoragePath();
-        await using var hub = HubCommand.Start(["--urls", "http://127.0.0.1:0"], new Dictionary<string, string>
+        await using var hub = HubProcess.Start(["--urls", "http://127.0.0.1:0"], new Dictionary<string, string>
         {
             ["AUTHENTICATION_API_KEY"] = "k",
             ["HUB_DATA_PATH"] = storage,
@@ -86,12 +86,12 @@ public sealed class StartupTests
             ["EVOLUTION_BASE_URL"] = "http://127.0.0.1:9/evolution",
             ["SocketIo__Path"] = "/sio/",
         });
-        var listening = await hub.WaitForOutputAsync(line => line.Contains("Now listening on: ", StringComparison.Ordinal), Exit, "the hub to listen");
+        var listening = await hub.WaitForLineAsync(line => line.Contains("Now listening on: ", StringComparison.Ordinal), Exit, "the hub to listen");
         var url = listening[listening.IndexOf("http", StringComparison.Ordinal)..].Trim();
 
-        await hub.WaitForOutputAsync(line => line.Contains("dashboard:", StringComparison.Ordinal), Exit, "the banner's last line");
+        await hub.WaitForLineAsync(line => line.Contains("dashboard:", StringComparison.Ordinal), Exit, "the banner's last line");
 
-        var lines = hub.Stdout.ToList();
+        var lines = hub.StandardOutput.ToList();
         var start = lines.FindIndex(line => line.StartsWith("info: EvolutionHub.Internal.Startup.StartupBanner", StringComparison.Ordinal));
         Assert.True(start >= 0, string.Join('\n', lines));
         var banner = string.Join('\n', lines.Skip(start + 1).Take(8).Select(line => line.Trim()));
@@ -116,8 +116,8 @@ public sealed class StartupTests
         using var silent = new TcpListener(IPAddress.Loopback, 0);
         silent.Start();
         var silentUrl = $"http://127.0.0.1:{((IPEndPoint)silent.LocalEndpoint).Port}";
-        await using var answered = HubCommand.Start(["--urls", "http://127.0.0.1:0"], new Dictionary<string, string> { ["AUTHENTICATION_API_KEY"] = "k", ["EVOLUTION_BASE_URL"] = upstream.BaseUrl });
-        await using var hanging = HubCommand.Start(["--urls", "http://127.0.0.1:0"], new Dictionary<string, string> { ["AUTHENTICATION_API_KEY"] = "k", ["EVOLUTION_BASE_URL"] = silentUrl });
+        await using var answered = HubProcess.Start(["--urls", "http://127.0.0.1:0"], new Dictionary<string, string> { ["AUTHENTICATION_API_KEY"] = "k", ["EVOLUTION_BASE_URL"] = upstream.BaseUrl });
+        await using var hanging = HubProcess.Start(["--urls", "http://127.0.0.1:0"], new Dictionary<string, string> { ["AUTHENTICATION_API_KEY"] = "k", ["EVOLUTION_BASE_URL"] = silentUrl });
         await using var driver = SocketIoDriver.Start();
 
         // A forward Evolution API answers.
@@ -140,21 +140,20 @@ public sealed class StartupTests
 
         // Stopping drains the log: every entry written so far is printed before the process exits.
         await driver.DisconnectAsync("answered");
-        Assert.Equal(0, await answered.TerminateAsync(Exit));
-        Assert.Equal(0, await hanging.TerminateAsync(Exit));
+        Assert.Equal(0, await answered.StopAsync(Exit));
+        Assert.Equal(0, await hanging.StopAsync(Exit));
         foreach (var hub in new[] { answered, hanging })
         {
-            var output = string.Join('\n', hub.Stdout);
+            var output = string.Join('\n', hub.StandardOutput);
             Assert.DoesNotContain("System.Net.Http.HttpClient", output, StringComparison.Ordinal);
             Assert.DoesNotContain("Polly", output, StringComparison.Ordinal);
             Assert.DoesNotContain("fail:", output, StringComparison.Ordinal);
             AssertNoStackTrace(hub);
         }
 
-        static async Task<string> ConnectAsync(SocketIoDriver driver, string name, HubCommand hub)
+        static async Task<string> ConnectAsync(SocketIoDriver driver, string name, HubProcess hub)
         {
-            var listening = await hub.WaitForOutputAsync(line => line.Contains("Now listening on: ", StringComparison.Ordinal), Exit, "the hub to listen");
-            var url = listening[listening.IndexOf("http", StringComparison.Ordinal)..].Trim();
+            var url = (await hub.WaitForListeningAsync(Exit)).ToString().TrimEnd('/');
             var connected = await driver.ConnectAsync(name, url + "/forwarding", new { transports = new[] { "websocket" }, auth = new { apikey = "k" } });
             Assert.True(connected!["connected"]!.GetValue<bool>(), connected.ToJsonString());
             return name;
@@ -188,14 +187,14 @@ public sealed class StartupTests
         static string KeyPrinted(HubProcess hub, string keyFile)
         {
             var prefix = $"EvolutionHub (Development): no Authentication:ApiKey was set, so this run uses the global key kept in {keyFile}: ";
-            var line = Assert.Single(hub.Output, line => line.StartsWith("EvolutionHub (Development)", StringComparison.Ordinal));
+            var line = Assert.Single(hub.StandardOutput, line => line.StartsWith("EvolutionHub (Development)", StringComparison.Ordinal));
             Assert.StartsWith(prefix, line);
             return line[prefix.Length..];
         }
     }
 
-    private static void AssertNoStackTrace(HubCommand hub) =>
-        Assert.False(hub.Stdout.Concat(hub.Stderr).Any(line => line.TrimStart().StartsWith("at ", StringComparison.Ordinal)), hub.Printed);
+    private static void AssertNoStackTrace(HubProcess hub) =>
+        Assert.False(hub.Lines.Any(line => line.TrimStart().StartsWith("at ", StringComparison.Ordinal)), hub.Printed);
 
     private static int FreePort()
     {

@@ -4,7 +4,7 @@ using EvolutionHub.Testing;
 namespace EvolutionHub.Hub.Tests;
 
 /// <summary>Unchanged Socket.IO and @microsoft/signalr JavaScript clients against the hub, through Node.js.</summary>
-public sealed class NodeClientTests
+public sealed class JavaScriptClientTests
 {
     private static readonly TimeSpan ScriptTimeout = TimeSpan.FromSeconds(40);
 

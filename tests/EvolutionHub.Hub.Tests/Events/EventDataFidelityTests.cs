@@ -7,8 +7,8 @@ using Microsoft.AspNetCore.SignalR.Client;
 
 namespace EvolutionHub.Hub.Tests;
 
-/// <summary>CONTRACT §3: an event's <c>data</c> is the publisher's JSON; its numbers arrive unchanged on every protocol.</summary>
-public sealed class DataPassThroughTests
+/// <summary>README "Clients" › "SignalR": an event's <c>data</c> is the publisher's JSON; its numbers arrive unchanged on every protocol.</summary>
+public sealed class EventDataFidelityTests
 {
     private const string Data = """{"n":1.10,"big":12345678901234567890123,"i":42,"neg":-7,"e":1e3}""";
     private static readonly string Body = $$"""{"event":"CALL","instance":"nums","data":{{Data}}}""";

@@ -5,7 +5,7 @@ using StackExchange.Redis;
 namespace EvolutionHub.Farm.Tests;
 
 /// <summary><c>REDIS_URI</c>: a <c>redis://</c> URI or a StackExchange.Redis configuration string.</summary>
-public sealed class RedisConfigurationTests
+public sealed class RedisUriParsingTests
 {
     [Theory]
     [InlineData("redis://127.0.0.1:6380", "127.0.0.1:6380", null, null, null, false)]

@@ -254,7 +254,7 @@ public sealed class HttpApiTests
         { "GET", "/websocket/find/shop", null, "missing", 401 },
     };
 
-    /// <summary>CONTRACT §6: 401 for a missing or unknown key, 403 for a valid key without the scope; the request applies nothing.</summary>
+    /// <summary>README "HTTP API": 401 for a missing or unknown key, 403 for a valid key without the scope; the request applies nothing.</summary>
     [Theory]
     [MemberData(nameof(RefusedKeys))]
     public async Task A_missing_or_unknown_key_is_401_and_an_instance_token_on_a_global_route_403(string method, string path, string? body, string key, int status)
@@ -444,18 +444,5 @@ public sealed class HttpApiTests
         await using var hub = await HubServer.StartAsync();
         using var response = await hub.SendAsync(HttpMethod.Get, "/health/live", null, configure: r => r.Headers.Add("Origin", "https://app.example"));
         Assert.False(response.Headers.Contains("Access-Control-Allow-Origin"));
-    }
-}
-
-public sealed class WebsocketDisabledTests
-{
-    [Theory]
-    [InlineData("POST", "/hubs/events/negotiate?negotiateVersion=1")]
-    [InlineData("GET", "/socket.io/?EIO=4&transport=polling")]
-    public async Task With_websockets_disabled_neither_SignalR_nor_SocketIo_is_served(string method, string path)
-    {
-        await using var hub = await HubServer.StartAsync(new Dictionary<string, string?> { ["Websocket:Enabled"] = "false" });
-        await Expect.ProblemAsync(await hub.SendAsync(new HttpMethod(method), path, HubServer.GlobalKey), 404);
-        await Expect.StatusAsync(await hub.SendAsync(HttpMethod.Post, "/api/events", HubServer.GlobalKey, """{"event":"CALL","instance":"x"}"""), 202);
     }
 }

@@ -5,8 +5,8 @@ using EvolutionHub.Testing;
 
 namespace EvolutionHub.Hub.Tests;
 
-/// <summary>CONTRACT §4 (namespaces, credentials, revocation) and §7 (emit acks) with real socket.io-client 4 and 2.</summary>
-public sealed class SocketIoContractTests
+/// <summary>README "Concepts" and "Clients" › "Socket.IO" (namespaces, credentials, revocation, emit acks) with real socket.io-client 4 and 2.</summary>
+public sealed class SocketIoNamespaceAndAckTests
 {
     private static readonly TimeSpan ScriptTimeout = TimeSpan.FromSeconds(40);
 

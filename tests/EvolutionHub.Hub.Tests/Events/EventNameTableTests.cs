@@ -3,7 +3,7 @@ using Microsoft.AspNetCore.SignalR.Client;
 
 namespace EvolutionHub.Hub.Tests;
 
-/// <summary>CONTRACT §3's table, written out here so that a change to the hub's own table shows.</summary>
+/// <summary>Evolution's event name table (README "Concepts", "HTTP API"), written out here so that a change to the hub's own table shows.</summary>
 public sealed class EventNameTableTests
 {
     public static TheoryData<string, string> FilterToWire => new()
@@ -49,7 +49,7 @@ public sealed class EventNameTableTests
         [.. FilterToWire.Select(row => (string)row[0]).Where(name => name != "GROUPS_UPDATE").Order(StringComparer.Ordinal)];
 
     /// <summary>
-    /// CONTRACT §3 and §6: an instance that never had settings finds every filter name of the table, and enabled with an
+    /// README "Concepts" (filters) and "HTTP API" (<c>/websocket/set</c>): an instance that never had settings finds every filter name of the table, and enabled with an
     /// empty list stores exactly those, as Evolution does: the same names, none missing, none extra, none twice.
     /// </summary>
     [Fact]

@@ -1,6 +1,7 @@
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
+using EvolutionHub.Testing;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -11,7 +12,10 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace EvolutionHub.Hub.Tests;
 
-/// <summary>A real hub on real Kestrel at 127.0.0.1 and a free port, with its own database file.</summary>
+/// <summary>
+/// A real hub on real Kestrel at 127.0.0.1 and a free port, with its own database file, hosted inside the test process
+/// (its services reachable from the test). <see cref="HubProcess"/> runs the hub as a process of its own instead.
+/// </summary>
 public sealed class HubServer : IAsyncDisposable
 {
     public const string GlobalKey = "test-global-key-7f3a9c";
@@ -34,7 +38,7 @@ public sealed class HubServer : IAsyncDisposable
 
     public IServiceProvider Services => _app.Services;
 
-    public static string NewStoragePath() => Path.Combine(Path.GetTempPath(), "evolutionhub-tests", Guid.NewGuid().ToString("N"), "hub.db");
+    public static string NewStoragePath() => HubProcess.NewDataPath();
 
     public static async Task<HubServer> StartAsync(IReadOnlyDictionary<string, string?>? settings = null, string? storagePath = null)
     {

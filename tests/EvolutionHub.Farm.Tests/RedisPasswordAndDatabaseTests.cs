@@ -6,7 +6,7 @@ using EvolutionHub.Testing;
 namespace EvolutionHub.Farm.Tests;
 
 /// <summary><c>REDIS_URI=redis://:password@host:port/db</c> against a Redis that requires the password.</summary>
-public sealed class RedisUriTests
+public sealed class RedisPasswordAndDatabaseTests
 {
     [Fact]
     public async Task Nodes_authenticate_with_the_password_of_the_URI_and_keep_the_state_in_its_database()

@@ -6,7 +6,7 @@ using Microsoft.AspNetCore.SignalR.Client;
 
 namespace EvolutionHub.Hub.Tests;
 
-public sealed class InboundTests
+public sealed class InboundForwardingTests
 {
     private static Dictionary<string, string?> Settings(Upstream upstream) => new()
     {

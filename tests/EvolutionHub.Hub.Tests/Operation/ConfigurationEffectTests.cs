@@ -11,7 +11,7 @@ using Microsoft.Extensions.Options;
 
 namespace EvolutionHub.Hub.Tests;
 
-/// <summary>CONTRACT §2: defaults, <c>SocketIo:*</c> and the environment aliases do what they say, beyond being read.</summary>
+/// <summary>README "Configuration": defaults, <c>SocketIo:*</c> and the environment aliases do what they say, beyond being read.</summary>
 public sealed partial class ConfigurationEffectTests
 {
     private static readonly TimeSpan ScriptTimeout = TimeSpan.FromSeconds(40);
@@ -198,8 +198,8 @@ public sealed partial class ConfigurationEffectTests
             ["AUTHENTICATION_API_KEY"] = "",
         });
 
-        var printed = hub.Output.Select(line => PrintedKey().Match(line)).Where(match => match.Success).ToArray();
-        Assert.True(printed.Length == 1, $"expected one line ending with a key of 32+ hex digits; the hub printed:\n{string.Join('\n', hub.Output)}");
+        var printed = hub.StandardOutput.Select(line => PrintedKey().Match(line)).Where(match => match.Success).ToArray();
+        Assert.True(printed.Length == 1, $"expected one line ending with a key of 32+ hex digits; the hub printed:\n{string.Join('\n', hub.StandardOutput)}");
         var key = printed[0].Groups["key"].Value;
         Assert.Equal(200, await StatusAsync(hub, "/api/instances", key));
         Assert.Equal(401, await StatusAsync(hub, "/api/instances", key + "0"));

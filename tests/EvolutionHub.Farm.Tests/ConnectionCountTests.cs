@@ -6,7 +6,7 @@ using Microsoft.AspNetCore.SignalR.Client;
 namespace EvolutionHub.Farm.Tests;
 
 /// <summary>The connection counts of <c>GET /api/instances</c> converge to the clients actually there.</summary>
-public sealed class CountTests
+public sealed class ConnectionCountTests
 {
     [Fact]
     public async Task A_Subscribe_racing_its_connections_end_leaves_no_count_behind()

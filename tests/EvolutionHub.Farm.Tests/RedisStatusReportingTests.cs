@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using EvolutionHub.Farm.Tests.Infrastructure;
@@ -8,7 +7,7 @@ using EvolutionHub.Testing;
 namespace EvolutionHub.Farm.Tests;
 
 /// <summary>What a farm node tells its operator about Redis: the banner, the log, <c>/metrics</c> and the dashboard's summary.</summary>
-public sealed partial class OperatorTests
+public sealed partial class RedisStatusReportingTests
 {
     private const string RedisPassword = "farm-redis-s3cret";
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(15);
@@ -52,37 +51,6 @@ public sealed partial class OperatorTests
         Assert.False(StackTraceLine().IsMatch(output), output);
     }
 
-    [Fact]
-    public async Task A_body_over_nginxs_1_MiB_default_and_within_the_hubs_32_MiB_passes_the_balancer()
-    {
-        await using var farm = await HubFarm.StartAsync(nodes: 2);
-        var balancer = await farm.StartBalancerAsync(farm[0], farm[1]);
-        using var http = new HttpClient { BaseAddress = balancer.BaseUri, Timeout = TimeSpan.FromSeconds(60) };
-        http.DefaultRequestHeaders.Add("apikey", HubNode.GlobalKey);
-
-        using var response = await http.PostAsJsonAsync("/api/events", new { @event = "MESSAGES_UPSERT", instance = "big", data = new { media = new string('x', 4 * 1024 * 1024) } });
-
-        Assert.True(response.StatusCode == HttpStatusCode.Accepted, $"{(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
-    }
-
-    [Theory]
-    [InlineData("nginx.local.conf")]
-    [InlineData("nginx.conf")]
-    public void Both_nginx_configurations_take_the_hubs_body_limit_and_outwait_its_longest_silence(string file)
-    {
-        var config = File.ReadAllText(Path.Combine(Path.GetDirectoryName(TestAssets.NginxConf)!, file));
-
-        Assert.Equal($"{new HttpLimitsOptions().MaxRequestBodyBytes / (1024 * 1024)}m", Assert.Single(Directive().Matches(config), m => m.Groups["name"].Value == "client_max_body_size").Groups["value"].Value);
-
-        // A SignalR long-poll is held up to 90 s; Socket.IO's ping interval and timeout add up to 45 s.
-        var socketIo = new Bridge.SocketIoOptions();
-        foreach (var timeout in new[] { "proxy_read_timeout", "proxy_send_timeout" })
-        {
-            var seconds = int.Parse(Assert.Single(Directive().Matches(config), m => m.Groups["name"].Value == timeout).Groups["value"].Value.TrimEnd('s'), System.Globalization.CultureInfo.InvariantCulture);
-            Assert.True(seconds > 90 && seconds * 1000 > socketIo.PingInterval + socketIo.PingTimeout, $"{file}: {timeout} {seconds}s");
-        }
-    }
-
     private static int Count(string text, string what) => Regex.Count(text, Regex.Escape(what));
 
     private static async Task<double> RedisConnectedAsync(HubNode node)
@@ -101,9 +69,6 @@ public sealed partial class OperatorTests
 
     [GeneratedRegex(@"^evolutionhub_redis_connected(\{\})? (?<n>\d+)", RegexOptions.Multiline)]
     private static partial Regex RedisConnectedGauge();
-
-    [GeneratedRegex(@"^\s*(?<name>[a-z_]+)\s+(?<value>[^;\s]+);", RegexOptions.Multiline)]
-    private static partial Regex Directive();
 
     [GeneratedRegex(@"^\s+at \S+\(", RegexOptions.Multiline)]
     private static partial Regex StackTraceLine();
