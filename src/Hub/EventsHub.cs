@@ -19,8 +19,7 @@ internal sealed partial class EventsHub(
     IConnectionTracker tracker,
     HubConnectionRegistry registry,
     TokenRevocation revocation,
-    IEventDispatcher dispatcher,
-    HubEventFactory events,
+    EventIngest ingest,
     InboundForwarder inbound,
     HubMetrics metrics,
     ILogger<EventsHub> logger) : Hub
@@ -95,7 +94,7 @@ internal sealed partial class EventsHub(
         await Groups.AddToGroupAsync(Context.ConnectionId, HubGroups.Global);
     }
 
-    /// <summary>An inbound event (CONTRACT §7): forwarded to Evolution API by its route; returns the result object.</summary>
+    /// <summary>An inbound event (README, Inbound events): forwarded to Evolution API by its route; returns the result object.</summary>
     public async Task<IReadOnlyDictionary<string, object?>> Send(string instance, string eventName, object? payload)
     {
         RequireValidName(instance);
@@ -107,16 +106,21 @@ internal sealed partial class EventsHub(
         return await inbound.ForwardAsync(instance, eventName, payload is null ? null : PlainJson.ToElement(payload), Context.ConnectionAborted);
     }
 
-    /// <summary>Publishes one envelope, as <c>POST /api/events</c> does. Global key.</summary>
-    public async Task Publish(object envelope)
+    /// <summary>
+    /// Publishes one envelope, as <c>POST /api/events</c> does. Global key. Both protocols bind the argument as JSON: the JSON
+    /// protocol parses it into an element of its own, MessagePack through <see cref="JsonElementFormatter"/>.
+    /// </summary>
+    public async Task Publish(JsonElement envelope)
     {
         RequireGlobal();
-        if (!IncomingEvent.TryRead(PlainJson.ToElement(envelope), defaultEvent: null, out var incoming, out var error))
+        var result = await ingest.PublishAsync(envelope, new IngestRequest(Credential), Context.ConnectionAborted);
+        switch (result.Outcome)
         {
-            throw new HubException(error);
+            case IngestOutcome.Invalid:
+                throw new HubException(result.Problem);
+            case IngestOutcome.Forbidden:
+                throw new HubException(UnauthorizedMessage);
         }
-
-        await dispatcher.AcceptAsync([events.Create(incoming)], Context.ConnectionAborted);
     }
 
     /// <summary>

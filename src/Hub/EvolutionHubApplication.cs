@@ -134,6 +134,7 @@ public static class EvolutionHubApplication
         services.AddSingleton<SignalRConnectionGuard>();
         services.AddSingleton<ClientEventRateFilter>();
         services.AddSingleton<HubEventFactory>();
+        services.AddSingleton<EventIngest>();
         services.AddSingleton<EventFanOut>();
         AddSingleNodeState(services);
         services.AddHostedService<ConfiguredInstancesSeeder>();
@@ -156,7 +157,7 @@ public static class EvolutionHubApplication
                 configuration.GetSection("SocketIo").Bind(socketIo);
                 socketIo.FallbackMethod = nameof(EventsHub.OnSocketIoEvent);
 
-                // CONTRACT §7: every socket.emit is an inbound event, even one named like a hub method.
+                // Every socket.emit is an inbound event, even one named like a hub method (README, Inbound events).
                 socketIo.InvokeHubMethods = false;
             });
         if (RedisConfiguration.IsFarm(configuration.GetSection("Redis")))

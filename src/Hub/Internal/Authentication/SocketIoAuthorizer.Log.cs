@@ -4,10 +4,10 @@ internal sealed partial class SocketIoAuthorizer
 {
     private static partial class Log
     {
-        [LoggerMessage(1, LogLevel.Information, "Socket.IO CONNECT to {Namespace} refused: {Reason}.")]
+        [LoggerMessage(1, LogLevel.Information, "Socket.IO CONNECT to {Namespace} refused: {Reason}.", EventName = "Rejected")]
         public static partial void Rejected(ILogger logger, string @namespace, string reason);
 
-        [LoggerMessage(2, LogLevel.Information, "Socket.IO socket {SocketId} asked for an invalid namespace.")]
+        [LoggerMessage(2, LogLevel.Information, "Socket.IO socket {SocketId} asked for an invalid namespace.", EventName = "InvalidNamespace")]
         public static partial void InvalidNamespace(ILogger logger, string socketId);
     }
 }

@@ -5,7 +5,7 @@ using EvolutionHub.Internal.Instances;
 namespace EvolutionHub.Internal.Authentication;
 
 /// <summary>
-/// Authorizes each Socket.IO namespace CONNECT (CONTRACT §4): the key from the CONNECT <c>auth</c>, <c>?apikey=</c> or the
+/// Authorizes each Socket.IO namespace CONNECT (README, Clients, Socket.IO): the key from the CONNECT <c>auth</c>, <c>?apikey=</c> or the
 /// <c>apikey</c> header, first found wins, else an allowed address whose Engine.IO request came with no origin or an allowed
 /// one. <c>/</c> needs the global key; <c>/{instance}</c> the global key or that instance's token. An address refused for its
 /// failed authentications gets <c>Too many attempts</c>, whatever it sends.

@@ -10,7 +10,9 @@ namespace EvolutionHub.Internal.Dispatch;
 /// <summary>
 /// Writes a <see cref="JsonElement"/> as the MessagePack value of the same JSON: objects as maps, arrays as arrays, integers
 /// as integers, other numbers as doubles. The JSON protocols keep the element's text, so an event's <c>data</c> crosses
-/// every protocol without a detour through dictionaries and doubles (CONTRACT §3: the numbers pass through unchanged).
+/// every protocol without a detour through dictionaries and doubles: the numbers pass through unchanged. Read back, a
+/// MessagePack value becomes the JSON that SignalR's <c>object</c> binding would have serialized it as (a float32 as its
+/// shortest text, a timestamp as an ISO 8601 string, bytes as base64).
 /// </summary>
 internal sealed class JsonElementFormatter : IMessagePackFormatter<JsonElement>
 {
@@ -73,8 +75,9 @@ internal sealed class JsonElementFormatter : IMessagePackFormatter<JsonElement>
             Read(ref reader, json, options);
         }
 
-        using var document = JsonDocument.Parse(buffer.WrittenMemory);
-        return document.RootElement.Clone();
+        // Parsed once, not cloned: the element keeps its document (never disposed, as the HTTP body's are not), which keeps
+        // the buffer; both go to the garbage collector with the element.
+        return JsonDocument.Parse(buffer.WrittenMemory).RootElement;
     }
 
     private static void Read(ref MessagePackReader reader, Utf8JsonWriter json, MessagePackSerializerOptions options)
@@ -114,6 +117,9 @@ internal sealed class JsonElementFormatter : IMessagePackFormatter<JsonElement>
                 case MessagePackType.Integer:
                     json.WriteNumberValue(reader.ReadInt64());
                     break;
+                case MessagePackType.Float when reader.NextCode == MessagePackCode.Float32:
+                    json.WriteNumberValue(reader.ReadSingle());
+                    break;
                 case MessagePackType.Float:
                     json.WriteNumberValue(reader.ReadDouble());
                     break;
@@ -122,6 +128,9 @@ internal sealed class JsonElementFormatter : IMessagePackFormatter<JsonElement>
                     break;
                 case MessagePackType.Binary:
                     json.WriteBase64StringValue(reader.ReadBytes()!.Value.ToArray());
+                    break;
+                case MessagePackType.Extension when reader.CreatePeekReader().ReadExtensionFormatHeader().TypeCode == ReservedMessagePackExtensionTypeCode.DateTime:
+                    json.WriteStringValue(reader.ReadDateTime());
                     break;
                 default:
                     reader.Skip();

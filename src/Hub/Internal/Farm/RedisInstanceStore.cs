@@ -47,11 +47,11 @@ internal sealed class RedisInstanceStore(RedisFarmConnection redis) : IInstanceS
     private RedisKeys Keys => redis.Keys;
 
     public async ValueTask<string?> GetTokenAsync(string instance, CancellationToken cancellationToken = default) =>
-        await redis.RunAsync(db => db.HashGetAsync(Keys.Tokens, instance)) is { IsNull: false } token ? token.ToString() : null;
+        await ReadAsync(db => db.HashGetAsync(Keys.Tokens, instance), cancellationToken) is { IsNull: false } token ? token.ToString() : null;
 
     public async ValueTask<string?> FindInstanceByTokenAsync(string token, CancellationToken cancellationToken = default)
     {
-        var result = await redis.RunAsync(db => db.ScriptEvaluateAsync(FindByTokenScript, [Keys.TokenOwners, Keys.Tokens], [TokenHash.Of(token)]));
+        var result = await ReadAsync(db => db.ScriptEvaluateAsync(FindByTokenScript, [Keys.TokenOwners, Keys.Tokens], [TokenHash.Of(token)]), cancellationToken);
         if (result.IsNull || (RedisValue[]?)result is not [var instance, var stored] || stored.IsNull)
         {
             return null;
@@ -62,8 +62,8 @@ internal sealed class RedisInstanceStore(RedisFarmConnection redis) : IInstanceS
 
     public async ValueTask<TokenChange> SetTokenAsync(string instance, string token, CancellationToken cancellationToken = default)
     {
-        var result = await redis.RunAsync(db => db.ScriptEvaluateAsync(
-            SetTokenScript, [Keys.Tokens, Keys.TokenOwners, Keys.TokenHashes], [instance, token, TokenHash.Of(token)]));
+        var result = await WriteAsync(db => db.ScriptEvaluateAsync(
+            SetTokenScript, [Keys.Tokens, Keys.TokenOwners, Keys.TokenHashes], [instance, token, TokenHash.Of(token)]), cancellationToken);
         return result.ToString() switch
         {
             "created" => TokenChange.Created,
@@ -74,24 +74,44 @@ internal sealed class RedisInstanceStore(RedisFarmConnection redis) : IInstanceS
     }
 
     public async ValueTask<bool> DeleteTokenAsync(string instance, CancellationToken cancellationToken = default) =>
-        (int)await redis.RunAsync(db => db.ScriptEvaluateAsync(DeleteTokenScript, [Keys.Tokens, Keys.TokenOwners, Keys.TokenHashes], [instance])) == 1;
+        (int)await WriteAsync(db => db.ScriptEvaluateAsync(DeleteTokenScript, [Keys.Tokens, Keys.TokenOwners, Keys.TokenHashes], [instance]), cancellationToken) == 1;
 
     public async ValueTask<IReadOnlyCollection<string>> GetRegisteredInstancesAsync(CancellationToken cancellationToken = default) =>
-        [.. (await redis.RunAsync(db => db.HashKeysAsync(Keys.Tokens))).Select(name => name.ToString())];
+        [.. (await ReadAsync(db => db.HashKeysAsync(Keys.Tokens), cancellationToken)).Select(name => name.ToString())];
 
     public async ValueTask<WebsocketSettings?> GetSettingsAsync(string instance, CancellationToken cancellationToken = default)
     {
-        var json = await redis.RunAsync(db => db.HashGetAsync(Keys.Settings, instance));
+        var json = await ReadAsync(db => db.HashGetAsync(Keys.Settings, instance), cancellationToken);
         return json.IsNull ? null : JsonSerializer.Deserialize<StoredSettings>(json.ToString()) is { } stored
             ? new WebsocketSettings(stored.Enabled, stored.Events)
             : null;
     }
 
     public async ValueTask SetSettingsAsync(string instance, WebsocketSettings settings, CancellationToken cancellationToken = default) =>
-        await redis.RunAsync(db => db.HashSetAsync(Keys.Settings, instance, JsonSerializer.Serialize(new StoredSettings(settings.Enabled, [.. settings.Events]))));
+        await WriteAsync(db => db.HashSetAsync(Keys.Settings, instance, JsonSerializer.Serialize(new StoredSettings(settings.Enabled, [.. settings.Events]))), cancellationToken);
 
     public async ValueTask CheckAsync(CancellationToken cancellationToken = default) =>
-        await redis.RunAsync(db => db.PingAsync());
+        await ReadAsync(db => db.PingAsync(), cancellationToken);
+
+    /// <summary>
+    /// A read the caller may stop waiting for (StackExchange.Redis takes no token per command): a request gone or a fan-out
+    /// past its send timeout is not held up until Redis answers or the command times out, and the answer goes to no one.
+    /// </summary>
+    private async Task<T> ReadAsync<T>(Func<IDatabase, Task<T>> command, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        return await redis.RunAsync(command).WaitAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// A write is not started for a caller already gone, and not abandoned once sent: it may apply all the same, and the
+    /// caller goes on from whether it did (a rotated token's clients are disconnected after the rotation, say).
+    /// </summary>
+    private Task<T> WriteAsync<T>(Func<IDatabase, Task<T>> command, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        return redis.RunAsync(command);
+    }
 
     private sealed record StoredSettings(bool Enabled, string[] Events);
 }

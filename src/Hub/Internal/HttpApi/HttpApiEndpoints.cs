@@ -10,7 +10,7 @@ using Microsoft.OpenApi;
 
 namespace EvolutionHub.Internal.HttpApi;
 
-/// <summary>The HTTP API of CONTRACT §6.</summary>
+/// <summary>The HTTP API (README, HTTP API).</summary>
 internal static class HttpApiEndpoints
 {
     private const string EventsTag = "Events";
@@ -85,7 +85,7 @@ internal static class HttpApiEndpoints
             .ProducesProblem(StatusCodes.Status429TooManyRequests)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
 
-    private static async Task<IResult> PublishEventsAsync(HttpRequest request, HubEventFactory factory, IEventDispatcher dispatcher)
+    private static async Task<IResult> PublishEventsAsync(HttpRequest request, EventIngest ingest)
     {
         // Not disposed: the events refer to the document's data until they are delivered.
         var (document, error) = await JsonBody.ReadAsync(request);
@@ -94,21 +94,9 @@ internal static class HttpApiEndpoints
             return error!;
         }
 
-        var body = document.RootElement;
-        JsonElement[] items = body.ValueKind == JsonValueKind.Array ? [.. body.EnumerateArray()] : [body];
-        var accepted = new List<HubEvent>(items.Length);
-        for (var i = 0; i < items.Length; i++)
-        {
-            if (!IncomingEvent.TryRead(items[i], defaultEvent: null, out var incoming, out var problem))
-            {
-                return Problems.BadRequest(body.ValueKind == JsonValueKind.Array ? $"Envelope {i}: {problem} Nothing was published." : problem);
-            }
-
-            accepted.Add(factory.Create(incoming));
-        }
-
-        await dispatcher.AcceptAsync(accepted, request.HttpContext.RequestAborted);
-        return Results.Json(new { accepted = accepted.Count }, statusCode: StatusCodes.Status202Accepted);
+        // The route's filter lets the global key alone through.
+        var result = await ingest.PublishAsync(document.RootElement, new IngestRequest(Credential.Global, AcceptsArray: true), request.HttpContext.RequestAborted);
+        return result.ToHttpResult();
     }
 
     private static async Task<IResult> SetWebsocketAsync(HttpRequest request, string instance, IInstanceStore store)

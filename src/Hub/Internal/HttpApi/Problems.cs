@@ -17,7 +17,7 @@ internal static class Problems
 
     public static IResult NotFound(string detail) => Results.Problem(detail, statusCode: StatusCodes.Status404NotFound, title: "Not found");
 
-    /// <summary>A known path asked with a method it does not take: an unknown route (CONTRACT §6 has no 405).</summary>
+    /// <summary>A known path asked with a method it does not take: an unknown route (the HTTP API has no 405).</summary>
     public static IResult WrongMethod(HttpRequest request, string accepted) => NotFound(
         accepted.Length == 0
             ? $"No route {request.Method} {request.Path}."

@@ -3,9 +3,9 @@ using Microsoft.Net.Http.Headers;
 namespace EvolutionHub.Internal.HttpApi;
 
 /// <summary>
-/// CONTRACT §6 knows no 405: a route is a method and a path, so a known path asked with another method is an unknown
-/// route, a 404 problem (before any key check, as routing's own rejection endpoint runs no filter) whose detail names the
-/// methods the path accepts.
+/// The HTTP API knows no 405 (README, HTTP API): a route is a method and a path, so a known path asked with another method
+/// is an unknown route, a 404 problem (before any key check, as routing's own rejection endpoint runs no filter) whose
+/// detail names the methods the path accepts.
 /// </summary>
 internal sealed class WrongMethodMiddleware(RequestDelegate next)
 {

@@ -9,7 +9,7 @@ namespace EvolutionHub.Internal.Inbound;
 
 /// <summary>
 /// Forwards a client event to Evolution API by its inbound route, with the instance's token (the global key when it has none).
-/// Always answers with the contract's result object, never throws for the client's sake.
+/// Always answers with the result object of README, Inbound events, never throws for the client's sake.
 /// </summary>
 internal sealed partial class InboundForwarder(
     IHttpClientFactory httpClients,

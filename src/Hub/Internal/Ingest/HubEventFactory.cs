@@ -3,7 +3,7 @@ using Microsoft.Extensions.Options;
 
 namespace EvolutionHub.Internal.Ingest;
 
-/// <summary>Turns what a publisher sent into the contract's envelope, once per event.</summary>
+/// <summary>Turns what a publisher sent into the envelope every client receives, once per event.</summary>
 internal sealed class HubEventFactory(IOptions<WebsocketOptions> websocket, IOptions<ApiKeyOptions> keys, TimeProvider time)
 {
     public HubEvent Create(IncomingEvent incoming)

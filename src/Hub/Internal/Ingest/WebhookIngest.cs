@@ -1,6 +1,5 @@
 using System.Text.Json;
 using EvolutionHub.Internal.Authentication;
-using EvolutionHub.Internal.Dispatch;
 using EvolutionHub.Internal.HttpApi;
 
 namespace EvolutionHub.Internal.Ingest;
@@ -13,10 +12,11 @@ namespace EvolutionHub.Internal.Ingest;
 /// <remarks>
 /// A global key in the header is checked before the body is read. Otherwise the key is in the body: the body is buffered
 /// against the node's <see cref="UnauthenticatedBodyBudget"/>, its <c>apikey</c> and <c>instance</c> are found by
-/// <see cref="WebhookCredentialScan"/>, and only a sender they authorize gets its body parsed.
+/// <see cref="WebhookCredentialScan"/>, and only a sender they authorize gets its body parsed. The parsed body goes to
+/// <see cref="EventIngest"/> with the credential that authorized it and the slug as the event's default name.
 /// </remarks>
 internal sealed class WebhookIngest(
-    CredentialResolver credentials, FailedAuthentications failures, UnauthenticatedBodyBudget budget, HubEventFactory factory, IEventDispatcher dispatcher)
+    CredentialResolver credentials, FailedAuthentications failures, UnauthenticatedBodyBudget budget, EventIngest ingest)
 {
     public async Task<IResult> AcceptAsync(HttpRequest request, string? slug)
     {
@@ -31,7 +31,7 @@ internal sealed class WebhookIngest(
         if (headerCredential.IsGlobal)
         {
             var (document, error) = await JsonBody.ReadAsync(request);
-            return document is null ? error! : await PublishAsync(document, slug, instanceOfBodyKey: null, context.RequestAborted);
+            return document is null ? error! : await PublishAsync(document.RootElement, headerCredential, slug, context.RequestAborted);
         }
 
         var (body, readError) = await JsonBody.ReadBytesAsync(request, budget);
@@ -49,7 +49,7 @@ internal sealed class WebhookIngest(
 
             var bodyCredential = await credentials.ResolveKeyAsync(bodyKey, context.RequestAborted);
 
-            // CONTRACT §6: the header must carry the global key; an instance token counts only as the body's apikey.
+            // The header must carry the global key; an instance token counts only as the body's apikey (README, HTTP API).
             if (!bodyCredential.IsGlobal && !(instance is not null && bodyCredential.Allows(instance)))
             {
                 return Refuse(headerCredential, bodyCredential, address);
@@ -57,28 +57,14 @@ internal sealed class WebhookIngest(
 
             body.Authenticated();
             return JsonBody.TryParse(body, out var document)
-                ? await PublishAsync(document!, slug, bodyCredential.IsGlobal ? null : instance, context.RequestAborted)
+                ? await PublishAsync(document!.RootElement, bodyCredential, slug, context.RequestAborted)
                 : JsonBody.NotJson();
         }
     }
 
-    /// <param name="instanceOfBodyKey">The instance an instance token in the body was checked against: the event must be of it.</param>
-    private async Task<IResult> PublishAsync(JsonDocument document, string? slug, string? instanceOfBodyKey, CancellationToken cancellationToken)
-    {
-        // Not disposed: the event refers to the document's data until it is delivered.
-        if (!IncomingEvent.TryRead(document.RootElement, slug, out var incoming, out var problem))
-        {
-            return Problems.BadRequest(problem);
-        }
-
-        if (instanceOfBodyKey is not null && incoming.Instance != instanceOfBodyKey)
-        {
-            return Problems.Forbidden();
-        }
-
-        await dispatcher.AcceptAsync([factory.Create(incoming)], cancellationToken);
-        return Results.Json(new { accepted = 1 }, statusCode: StatusCodes.Status202Accepted);
-    }
+    // The document is not disposed: the events refer to its data until they are delivered.
+    private async Task<IResult> PublishAsync(JsonElement body, Credential publisher, string? slug, CancellationToken cancellationToken) =>
+        (await ingest.PublishAsync(body, new IngestRequest(publisher, DefaultEvent: slug), cancellationToken)).ToHttpResult();
 
     private IResult Refuse(Credential header, Credential body, System.Net.IPAddress? address)
     {

@@ -1,6 +1,7 @@
 using EvolutionHub.Internal.Diagnostics;
 using EvolutionHub.Internal.Farm;
 using Microsoft.AspNetCore.SignalR;
+using Microsoft.AspNetCore.SignalR.StackExchangeRedis;
 
 namespace EvolutionHub.Internal.Startup;
 
@@ -21,6 +22,7 @@ internal static class HubStartupExtensions
         if (RedisConfiguration.IsFarm(builder.Configuration.GetSection("Redis")))
         {
             builder.Services.AddHostedService<RedisConnectionLog>();
+            builder.Services.AddSingleton<ILogger<RedisHubLifetimeManager<EventsHub>>, BackplaneConnectionLogFilter>();
         }
     }
 }

@@ -12,7 +12,7 @@ internal sealed partial class StartupBanner
             "  CORS origins:   {CorsOrigins}\n" +
             "  inbound:        {Inbound}\n" +
             "  Socket.IO path: {SocketIoPath}\n" +
-            "  dashboard:      {Dashboard}, metrics: /metrics")]
+            "  dashboard:      {Dashboard}, metrics: /metrics", EventName = "Started")]
         public static partial void Started(
             ILogger logger, string version, string environment, string urls, string mode, string storage, string corsOrigins, string inbound, string socketIoPath, string dashboard);
     }
