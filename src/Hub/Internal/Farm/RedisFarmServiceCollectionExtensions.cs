@@ -21,6 +21,10 @@ internal static class RedisFarmServiceCollectionExtensions
     {
         var options = redis.Get<RedisOptions>() ?? new RedisOptions();
         var configuration = RedisConfiguration.Parse(options.Configuration);
+
+        // Every channel of the connection, SignalR's backplane channels included, lives under the prefix: farms that
+        // share one Redis (pub/sub ignores the database number) hear nothing of each other.
+        configuration.ChannelPrefix = RedisChannel.Literal(options.Prefix + ":");
         var services = signalR.Services;
         services.AddOptions<RedisOptions>().Bind(redis);
         services.AddSingleton<IConnectionMultiplexer>(_ => ConnectionMultiplexer.Connect(configuration));
@@ -44,7 +48,7 @@ internal static class RedisFarmServiceCollectionExtensions
         services.AddTransient<IStartupFilter, FarmHandshakeGate.StartupFilter>();
         services.AddHealthChecks().AddCheck<RedisHealthCheck>("redis", tags: ["ready"]);
 
-        signalR.AddStackExchangeRedis(backplane => backplane.Configuration.ChannelPrefix = RedisChannel.Literal(options.Prefix));
+        signalR.AddStackExchangeRedis();
         services.AddOptions<BackplaneOptions>()
             .Configure<IConnectionMultiplexer>((backplane, multiplexer) => backplane.ConnectionFactory = _ => Task.FromResult(multiplexer));
         return signalR;

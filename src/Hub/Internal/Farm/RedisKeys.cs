@@ -4,7 +4,8 @@ namespace EvolutionHub.Internal.Farm;
 
 /// <summary>
 /// The farm's Redis keys and channels, all under <see cref="RedisOptions.Prefix"/>. The braces are a hash tag: every key
-/// lands in one cluster slot, so the scripts that touch several of them stay valid.
+/// lands in one cluster slot, so the scripts that touch several of them stay valid. Channels are named without the
+/// prefix: the farm's connection puts <c>{prefix}:</c> in front of every channel it uses.
 /// </summary>
 internal sealed class RedisKeys(string prefix)
 {
@@ -27,11 +28,11 @@ internal sealed class RedisKeys(string prefix)
     public RedisKey NodeConnections(string nodeId) => $"{{{prefix}}}:connections:{nodeId}";
 
     /// <summary>Carries the instance whose token holders every node must disconnect.</summary>
-    public RedisChannel Revocations { get; } = RedisChannel.Literal($"{prefix}:revocations");
+    public RedisChannel Revocations { get; } = RedisChannel.Literal("revocations");
 
     /// <summary>String written (and expiring) every second: whether Redis takes writes.</summary>
     public RedisKey WriteProbe { get; } = $"{{{prefix}}}:write-probe";
 
     /// <summary>A channel of one readiness probe.</summary>
-    public RedisChannel ReadinessProbe(string id) => RedisChannel.Literal($"{prefix}:ready:{id}");
+    public RedisChannel ReadinessProbe(string id) => RedisChannel.Literal("ready:" + id);
 }
