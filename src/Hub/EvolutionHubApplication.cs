@@ -10,6 +10,7 @@ using EvolutionHub.Internal.HttpApi;
 using EvolutionHub.Internal.Inbound;
 using EvolutionHub.Internal.Ingest;
 using EvolutionHub.Internal.Instances;
+using EvolutionHub.Internal.Lifetime;
 using EvolutionHub.Internal.Metrics;
 using EvolutionHub.Internal.Startup;
 using Microsoft.AspNetCore.Cors.Infrastructure;
@@ -225,6 +226,7 @@ public static class EvolutionHubApplication
         app.UseMiddleware<AuthenticationFailureMetricsMiddleware>();
         app.UseStatusCodePages();
         app.UseCors();
+        app.UseMiddleware<StoppingNodeGate>();
         app.UseWebSockets();
         app.UseMiddleware<WrongMethodMiddleware>();
         if (websocket.Enabled)

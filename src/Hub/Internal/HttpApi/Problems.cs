@@ -47,6 +47,15 @@ internal static class Problems
             statusCode: StatusCodes.Status503ServiceUnavailable,
             title: "Busy"));
 
+    /// <summary>503 with <c>Retry-After</c>: the node is stopping (a rolling restart); another node takes the request.</summary>
+    public static IResult Stopping(HttpContext context) => WithRetryAfter(
+        context,
+        TimeSpan.FromSeconds(1),
+        Results.Problem(
+            "The node is stopping: retry, and another node of the farm takes the request.",
+            statusCode: StatusCodes.Status503ServiceUnavailable,
+            title: "Stopping"));
+
     public static IResult OriginNotAllowed() => Results.Problem(
         "The Origin of this request is not allowed by Cors:Origin.", statusCode: StatusCodes.Status403Forbidden, title: "Forbidden");
 
