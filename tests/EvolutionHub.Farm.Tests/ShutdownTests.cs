@@ -21,6 +21,24 @@ public sealed class ShutdownTests
     }
 
     [Fact]
+    public async Task A_node_told_to_stop_takes_its_connection_counts_out_of_Redis_before_it_exits()
+    {
+        await using var farm = await HubFarm.StartAsync(nodes: 1);
+        var other = farm[0];
+        // Counts of a node that went away without a word last a minute: only the stop itself can remove them in time.
+        var stopped = await farm.StartNodeAsync("B", waitReady: true, new Dictionary<string, string> { ["Redis__NodeTimeoutSeconds"] = "60" });
+        await using var driver = SocketIoDriver.Start();
+        await FanOutTests.ConnectAsync(driver, "socket-io", stopped, "/handed-back", new { transports = new[] { "websocket" }, auth = new { apikey = HubNode.GlobalKey } });
+        await using var signalR = await EventRecorder.SubscribeAsync(stopped.BaseUri, HubNode.GlobalKey, "handed-back", "messages.upsert");
+        await Eventually.UntilAsync(async () => await NodeFailureTests.CountOnAsync(other, "handed-back") == 2, TimeSpan.FromSeconds(15), "GET /api/instances on A to count the 2 clients of B");
+
+        var exitCode = await stopped.StopAsync(TimeSpan.FromSeconds(10));
+
+        Assert.True(exitCode == 0, $"node B stopped with exit code {exitCode}\n{stopped.Output}");
+        Assert.Equal(0, await NodeFailureTests.CountOnAsync(other, "handed-back"));
+    }
+
+    [Fact]
     public async Task A_node_told_to_stop_closes_its_Socket_IO_transports_so_that_clients_reconnect_and_exits_within_10_seconds()
     {
         await using var farm = await HubFarm.StartAsync(nodes: 1);
