@@ -118,6 +118,7 @@ public static class EvolutionHubApplication
         var maxBodyBytes = configuration.GetSection("Http").Get<HttpLimitsOptions>()?.MaxRequestBodyBytes ?? new HttpLimitsOptions().MaxRequestBodyBytes;
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = maxBodyBytes);
 
+        services.Configure<HostOptions>(host => host.ShutdownTimeout = EvolutionHubHost.ShutdownTimeout);
         services.AddProblemDetails();
         services.AddApiReference();
         services.AddHealthChecks().AddCheck<StorageHealthCheck>("storage", tags: ["ready"]);

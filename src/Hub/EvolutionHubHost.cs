@@ -12,6 +12,19 @@ public static class EvolutionHubHost
 {
     public const int Failed = 1;
 
+    /// <summary>
+    /// A stopped node exits within 10 s (a rolling restart). Of those, the host's stop gets <see cref="ShutdownTimeout"/>:
+    /// closing the clients' transports, the server's drain of requests in flight, delivering the events already accepted,
+    /// handing the connection counts back to Redis (itself bounded at 2 s). What is still running then is abandoned.
+    /// </summary>
+    public static readonly TimeSpan ShutdownTimeout = TimeSpan.FromSeconds(7);
+
+    /// <summary>
+    /// Then releasing the node's services gets this long: it only lets go of connections, but SignalR's Redis backplane
+    /// unsubscribes synchronously, which a Redis that does not answer holds up for seconds. The process exits regardless.
+    /// </summary>
+    public static readonly TimeSpan ReleaseTimeout = TimeSpan.FromSeconds(2);
+
     /// <summary>Runs <paramref name="host"/>; returns the exit code of the process.</summary>
     public static async Task<int> RunAsync(IHost host)
     {
@@ -25,13 +38,25 @@ public static class EvolutionHubHost
             faulted = [.. host.Services.GetServices<IHostedService>().OfType<BackgroundService>().Where(service => service.ExecuteTask is { IsFaulted: true })]);
         try
         {
-            await host.RunAsync();
+            try
+            {
+                await host.StartAsync();
+                await host.WaitForShutdownAsync();
+            }
+            finally
+            {
+                await ReleaseAsync(host);
+            }
         }
         catch (Exception exception) when ((exception is RedisException or RedisTimeoutException) && stopping.IsCancellationRequested)
         {
-            // Told to stop, the node did; only letting go of a Redis that no longer answers failed (SignalR's backplane
-            // unsubscribes synchronously on dispose). What it leaves in Redis expires by itself: a clean stop all the same.
+            // Told to stop, the node did; only letting go of a Redis that no longer answers failed. What it leaves in Redis
+            // expires by itself: a clean stop all the same.
             Console.Error.WriteLine($"EvolutionHub stopped; Redis did not answer while the node let go of it: {exception.Message}");
+        }
+        catch (TimeoutException) when (stopping.IsCancellationRequested)
+        {
+            Console.Error.WriteLine($"EvolutionHub stopped; it did not finish letting go of its connections (Redis does not answer) within {ReleaseTimeout.TotalSeconds:F0} s, and exits all the same.");
         }
         catch (Exception exception) when (!lifetime.ApplicationStarted.IsCancellationRequested)
         {
@@ -47,4 +72,18 @@ public static class EvolutionHubHost
 
         return faulted.Length > 0 ? Failed : 0;
     }
+
+    /// <summary>Disposes the host, on a thread of its own: a dispose that blocks cannot hold up the exit past <see cref="ReleaseTimeout"/>.</summary>
+    private static Task ReleaseAsync(IHost host) =>
+        Task.Run(async () =>
+        {
+            if (host is IAsyncDisposable asyncDisposable)
+            {
+                await asyncDisposable.DisposeAsync();
+            }
+            else
+            {
+                host.Dispose();
+            }
+        }).WaitAsync(ReleaseTimeout);
 }
