@@ -99,14 +99,20 @@ internal sealed class RedisEventLog(RedisFarmConnection redis, IOptions<Recovery
             return null;
         }
 
-        // From the offset itself: it must still be there, else the history cannot tell what came after it.
+        // From the offset itself: it must still be there, or be the one before the oldest kept, else the history cannot
+        // tell what came after it.
         var entries = await redis.RunAsync(database => database.StreamRangeAsync(key, after, "+", count + 1));
-        if (entries.Length == 0 || entries[0].Id != after)
+        if (entries.Length > 0 && entries[0].Id == after)
         {
-            return null;
+            return [.. entries.Skip(1).Select(entry => Read(stream, entry))];
         }
 
-        return [.. entries.Skip(1).Select(entry => Read(stream, entry))];
+        if (entries.Length > 0 && entries[0][PreviousField(stream)] == after)
+        {
+            return [.. entries.Take(count).Select(entry => Read(stream, entry))];
+        }
+
+        return null;
     }
 
     public async ValueTask<string> LastOffsetAsync(HistoryStream stream, CancellationToken cancellationToken = default)
@@ -114,6 +120,8 @@ internal sealed class RedisEventLog(RedisFarmConnection redis, IOptions<Recovery
         var newest = await redis.RunAsync(database => database.StreamRangeAsync(KeyOf(stream), "-", "+", 1, Order.Descending));
         return newest.Length == 0 ? "" : newest[0].Id.ToString();
     }
+
+    private static RedisValue PreviousField(HistoryStream stream) => stream.IsGlobal ? "g" : "p";
 
     private RedisKey KeyOf(HistoryStream stream) => stream.IsGlobal ? redis.Keys.GlobalHistory : redis.Keys.History(stream.Instance!);
 

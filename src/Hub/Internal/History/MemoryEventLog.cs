@@ -60,7 +60,7 @@ internal sealed class MemoryEventLog(IOptions<RecoveryOptions> recovery, IOption
     {
         lock (_gate)
         {
-            return ValueTask.FromResult(ReadAfter(RingOf(stream), after, count));
+            return ValueTask.FromResult(ReadAfter(stream, RingOf(stream), after, count));
         }
     }
 
@@ -72,7 +72,7 @@ internal sealed class MemoryEventLog(IOptions<RecoveryOptions> recovery, IOption
         }
     }
 
-    private static IReadOnlyList<HistoryEntry>? ReadAfter(EventRing? ring, string after, int count)
+    private static IReadOnlyList<HistoryEntry>? ReadAfter(HistoryStream stream, EventRing? ring, string after, int count)
     {
         int start;
         if (after.Length == 0)
@@ -90,12 +90,19 @@ internal sealed class MemoryEventLog(IOptions<RecoveryOptions> recovery, IOption
         else
         {
             var index = ring.IndexOf(offset);
-            if (index < 0)
+            if (index >= 0)
+            {
+                start = index + 1;
+            }
+            else if (ring.Count > 0 && ring[0].PreviousIn(stream) == after)
+            {
+                // Trimmed itself, but nothing after it was.
+                start = 0;
+            }
+            else
             {
                 return null;
             }
-
-            start = index + 1;
         }
 
         var length = ring is null ? 0 : Math.Min(count, ring.Count - start);
