@@ -25,7 +25,7 @@ internal sealed class EventFanOut(IInstanceStore store, HubMetrics metrics, Time
     /// Starts writing <paramref name="entry"/> to <paramref name="subscribers"/>; writes that did not complete at once are
     /// added to <paramref name="pending"/>. A connection's writes complete in the order they were started.
     /// </summary>
-    public void Send(HistoryEntry entry, HistoryStream stream, IReadOnlyList<Subscriber> subscribers, List<Task> pending, bool observe = true)
+    public void Send(HistoryEntry entry, IReadOnlyList<Subscriber> subscribers, List<Task> pending)
     {
         SerializedHubMessage? plain = null;
         SerializedHubMessage? withOffset = null;
@@ -53,11 +53,12 @@ internal sealed class EventFanOut(IInstanceStore store, HubMetrics metrics, Time
                 // The connection is going away; its end removes its subscriptions.
             }
         }
+    }
 
-        if (observe)
-        {
-            metrics.EventSent();
-            metrics.ObserveFanOut(time.GetElapsedTime(entry.Event.AcceptedAt));
-        }
+    /// <summary>Counts an event handed to a stream's listeners on this node (there may be none).</summary>
+    public void Sent(HistoryEntry entry)
+    {
+        metrics.EventSent();
+        metrics.ObserveFanOut(time.GetElapsedTime(entry.Event.AcceptedAt));
     }
 }

@@ -165,6 +165,7 @@ internal sealed partial class EventLanes(IEventLog log, LocalSubscribers subscri
         {
             // No one here listens: whoever joins next starts from the history.
             context.Lane.Delivered.Remove(stream);
+            fanOut.Sent(entry);
             return;
         }
 
@@ -189,7 +190,8 @@ internal sealed partial class EventLanes(IEventLog log, LocalSubscribers subscri
         var settings = await SettingsAsync(context, stream);
         if (EventFanOut.Passes(entry, stream, settings))
         {
-            fanOut.Send(entry, stream, receivers, context.Pending);
+            fanOut.Send(entry, receivers, context.Pending);
+            fanOut.Sent(entry);
         }
 
         context.Lane.Delivered[stream] = entry.Offset;
@@ -220,7 +222,8 @@ internal sealed partial class EventLanes(IEventLog log, LocalSubscribers subscri
             {
                 if (EventFanOut.Passes(entry, stream, settings))
                 {
-                    fanOut.Send(entry, stream, receivers, context.Pending);
+                    fanOut.Send(entry, receivers, context.Pending);
+                    fanOut.Sent(entry);
                 }
 
                 delivered = entry.Offset;
@@ -288,7 +291,7 @@ internal sealed partial class EventLanes(IEventLog log, LocalSubscribers subscri
 
                 if (EventFanOut.Passes(entry, stream, settings))
                 {
-                    fanOut.Send(entry, stream, target, context.Pending, observe: false);
+                    fanOut.Send(entry, target, context.Pending);
                 }
 
                 after = entry.Offset;
