@@ -6,6 +6,7 @@ using EvolutionHub.Internal.Dashboard;
 using EvolutionHub.Internal.Diagnostics;
 using EvolutionHub.Internal.Dispatch;
 using EvolutionHub.Internal.Farm;
+using EvolutionHub.Internal.History;
 using EvolutionHub.Internal.HttpApi;
 using EvolutionHub.Internal.Inbound;
 using EvolutionHub.Internal.Ingest;
@@ -112,6 +113,7 @@ public static class EvolutionHubApplication
         services.AddOptions<HttpLimitsOptions>().Bind(configuration.GetSection("Http"));
         services.AddOptions<LimitsOptions>().Bind(configuration.GetSection("Limits"));
         services.AddOptions<SignalROptions>().Bind(configuration.GetSection("SignalR"));
+        services.AddOptions<RecoveryOptions>().Bind(configuration.GetSection("Recovery"));
         services.AddOptions<Dictionary<string, ConfiguredInstance>>().Bind(configuration.GetSection("Instances"));
 
         var maxBodyBytes = configuration.GetSection("Http").Get<HttpLimitsOptions>()?.MaxRequestBodyBytes ?? new HttpLimitsOptions().MaxRequestBodyBytes;
@@ -136,6 +138,10 @@ public static class EvolutionHubApplication
         services.AddSingleton<HubEventFactory>();
         services.AddSingleton<EventIngest>();
         services.AddSingleton<EventFanOut>();
+        services.AddSingleton<LocalSubscribers>();
+        services.AddSingleton<EventSubscriptions>();
+        services.AddSingleton<EventLanes>();
+        services.AddHostedService(provider => provider.GetRequiredService<EventLanes>());
         AddSingleNodeState(services);
         services.AddHostedService<ConfiguredInstancesSeeder>();
         services.AddSingleton<UnauthenticatedBodyBudget>();
@@ -166,6 +172,7 @@ public static class EvolutionHubApplication
         }
 
         // Last: these decorate services the lines above register.
+        services.TrackLocalSubscribers();
         builder.AddHubTelemetry();
         builder.AddDashboard();
         builder.AddStartupReporting();
@@ -177,9 +184,9 @@ public static class EvolutionHubApplication
         services.AddSingleton<IInstanceStore, SqliteInstanceStore>();
         services.AddSingleton<IConnectionTracker, LocalConnectionTracker>();
         services.AddSingleton<IConnectionRevoker, LocalConnectionRevoker>();
-        services.AddSingleton<OrderedEventDispatcher>();
-        services.AddSingleton<IEventDispatcher>(provider => provider.GetRequiredService<OrderedEventDispatcher>());
-        services.AddHostedService(provider => provider.GetRequiredService<OrderedEventDispatcher>());
+        services.AddSingleton<MemoryEventLog>();
+        services.AddSingleton<IEventLog>(provider => provider.GetRequiredService<MemoryEventLog>());
+        services.AddSingleton<IEventDispatcher, SingleNodeEventDispatcher>();
     }
 
     private static void AddCors(IServiceCollection services)
@@ -197,7 +204,9 @@ public static class EvolutionHubApplication
     private static void MapEventsHub(WebApplication app)
     {
         var guard = app.Services.GetRequiredService<SignalRConnectionGuard>();
-        app.MapConnections(EventsHubPath, new Microsoft.AspNetCore.Http.Connections.HttpConnectionDispatcherOptions(), connection => connection
+        // Stateful reconnect: a client's transport that drops and comes back within the buffer's reach loses nothing.
+        var options = new Microsoft.AspNetCore.Http.Connections.HttpConnectionDispatcherOptions { AllowStatefulReconnects = true };
+        app.MapConnections(EventsHubPath, options, connection => connection
                 .Use(next => context => guard.OnConnectedAsync(context, next))
                 .UseHub<EventsHub>())
             .WithMetadata(new HubMetadata(typeof(EventsHub)));
