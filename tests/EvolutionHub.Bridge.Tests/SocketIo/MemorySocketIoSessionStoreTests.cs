@@ -1,5 +1,6 @@
 using EvolutionHub.Bridge.Internal.SocketIO;
 using EvolutionHub.Bridge.Tests.Infrastructure;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Options;
 
 namespace EvolutionHub.Bridge.Tests.SocketIo;
@@ -59,5 +60,20 @@ public sealed class MemorySocketIoSessionStoreTests
         Assert.Equal(100_000, options.MaxStoredSessions);
         Assert.Equal(TimeSpan.FromMinutes(2), options.MaxDisconnectionDuration);
         Assert.False(options.Enabled);
+    }
+
+    [Fact]
+    public void The_options_bind_from_the_SocketIo_section()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["SocketIo:ConnectionStateRecovery:Enabled"] = "true",
+            ["SocketIo:ConnectionStateRecovery:MaxDisconnectionDuration"] = "00:00:30",
+            ["SocketIo:ConnectionStateRecovery:MaxStoredSessions"] = "5",
+        }).Build();
+        var options = new SocketIoOptions();
+        configuration.GetSection("SocketIo").Bind(options);
+        Assert.Equal((true, TimeSpan.FromSeconds(30), 5),
+            (options.ConnectionStateRecovery.Enabled, options.ConnectionStateRecovery.MaxDisconnectionDuration, options.ConnectionStateRecovery.MaxStoredSessions));
     }
 }
