@@ -123,6 +123,29 @@ public sealed class ConnectionStateRecoveryTests
     }
 
     [Fact]
+    public async Task A_live_socket_has_a_record_from_its_CONNECT_on_refreshed_every_quarter_of_the_window()
+    {
+        // Should its node die without a word, the client recovers elsewhere from the last of these records.
+        await using var server = await StartAsync(window: TimeSpan.FromSeconds(2));
+        var store = server.Services.GetRequiredService<ObservedSessionStore>();
+        using var raw = new RawEngineIo(server.Url);
+        var connected = await ConnectAsync(raw, "/room", null);
+        var atConnect = await store.NextSaveAsync("its record, saved at its CONNECT");
+        Assert.Equal((connected.Pid, connected.Sid, "/room"), (atConnect.Pid, atConnect.SocketId, atConnect.Namespace));
+
+        // Refreshed every 0.5 s: within 1.2 s of its CONNECT a few saves, each of the same socket, later than the one before.
+        var refreshes = new List<SocketIoSessionRecord>();
+        while (refreshes.Count == 0 || refreshes[^1].LastSeenAt - atConnect.LastSeenAt < TimeSpan.FromSeconds(1.2))
+        {
+            refreshes.Add(await store.NextSaveAsync($"refresh {refreshes.Count + 1} of the live socket's record"));
+        }
+
+        Assert.All(refreshes, refresh => Assert.Equal((connected.Pid, connected.Sid), (refresh.Pid, refresh.SocketId)));
+        Assert.True(refreshes.Zip(refreshes.Skip(1)).All(pair => pair.First.LastSeenAt <= pair.Second.LastSeenAt));
+        Assert.InRange(refreshes.Count, 2, 6);
+    }
+
+    [Fact]
     public async Task A_private_id_recovers_once()
     {
         await using var server = await StartAsync();
