@@ -92,6 +92,10 @@ public sealed class SocketIoRecoveryTests(ITestOutputHelper output)
         await owner.KillAsync();
         await clients.ExpectRecoveredAsync();
         var recoveredIn = killed.Elapsed;
+
+        // Publishing goes on after the recovery too: live events follow the replayed ones.
+        var target = Volatile.Read(ref published) + 50;
+        await Eventually.UntilAsync(() => Task.FromResult(Volatile.Read(ref published) >= target), TimeSpan.FromSeconds(15), "50 more events to be published after the recovery");
         await stop.CancelAsync();
         await publishing;
 
