@@ -11,11 +11,14 @@ public sealed class SocketIoConnectionStateRecoveryOptions
     /// <summary>Whether CONNECT acks of Socket.IO v4 clients carry a <c>pid</c> and such clients may recover. Default false, as in socket.io.</summary>
     public bool Enabled { get; set; }
 
-    /// <summary>How long after its transport dropped a socket can be recovered. Default 2 minutes, as socket.io's <c>maxDisconnectionDuration</c>.</summary>
+    /// <summary>
+    /// How long after its last sign of life (its transport dropping, or its node's last refresh of its record, every
+    /// quarter of this time) a socket can be recovered. Default 2 minutes, as socket.io's <c>maxDisconnectionDuration</c>.
+    /// </summary>
     public TimeSpan MaxDisconnectionDuration { get; set; } = TimeSpan.FromMinutes(2);
 
     /// <summary>
-    /// Disconnected sockets the default, in-memory <see cref="ISocketIoSessionStore"/> keeps at once; beyond it the oldest
+    /// Socket records (live and disconnected) the default, in-memory <see cref="ISocketIoSessionStore"/> keeps at once; beyond it the oldest
     /// is forgotten (its client connects as new). Default 100000. A store the host registers has its own bounds.
     /// </summary>
     public int MaxStoredSessions { get; set; } = 100_000;

@@ -16,8 +16,8 @@ public sealed class SocketIoRecoveryRequest
     public string Offset { get; }
 
     /// <summary>
-    /// The socket id the client gets back if it is accepted, or null when its private id is unknown, expired, used already
-    /// or of another namespace: then it connects as new, whatever the handler says.
+    /// The socket id the client gets back if it is accepted, or null when its private id is unknown, expired, used already,
+    /// of another namespace or of a socket still connected to this node: then it connects as new, whatever the handler says.
     /// </summary>
     public string? SocketId { get; }
 

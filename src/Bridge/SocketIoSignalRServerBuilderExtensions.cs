@@ -38,6 +38,7 @@ public static class SocketIoSignalRServerBuilderExtensions
         services.TryAddSingleton<ISocketIoSessionStore, MemorySocketIoSessionStore>();
         services.AddSingleton<ConnectionStateRecovery>();
         services.AddHostedService<RecoverySavesOnShutdown>();
+        services.AddHostedService<LiveSocketRefresh>();
         services.Configure<HubOptions>(hub => hub.AddFilter<SocketIoHubFilter>());
 
         // A backplane serialises for the listed protocols: Socket.IO connections on other nodes need their bytes too.

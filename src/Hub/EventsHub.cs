@@ -38,12 +38,14 @@ internal sealed partial class EventsHub(
             var withOffsets = socket.EngineProtocol >= 4;
             if (socket.Namespace != "/")
             {
-                await JoinAsync(socket.Namespace[1..], withOffsets, offset: null);
+                await JoinSocketAsync(socket, () => JoinAsync(socket.Namespace[1..], withOffsets, socket.RecoveredOffset),
+                    () => JoinAsync(socket.Namespace[1..], withOffsets, offset: null));
             }
             else if (credential.IsGlobal)
             {
                 // Not an instance token on the "/" an Engine.IO v3 session joins by itself (SocketIoAuthorizer).
-                await subscriptions.ResumeAsync(Context.ConnectionId, HistoryStream.Global, offset: null, withOffsets);
+                await JoinSocketAsync(socket, () => subscriptions.ResumeAsync(Context.ConnectionId, HistoryStream.Global, socket.RecoveredOffset, withOffsets),
+                    () => subscriptions.ResumeAsync(Context.ConnectionId, HistoryStream.Global, offset: null, withOffsets));
             }
         }
 
@@ -180,6 +182,30 @@ internal sealed partial class EventsHub(
             }
 
             return subscriptions;
+        }
+    }
+
+    /// <summary>
+    /// Joins a socket to its namespace's stream: a recovered one from its offset (what it missed, then live events, none
+    /// twice), a new one from now. The connect handler checked that the history holds the offset; if it was trimmed since,
+    /// the socket is already recovered (its CONNECT ack is written), so it joins live events and the loss is logged.
+    /// </summary>
+    private async Task JoinSocketAsync(ISocketIoFeature socket, Func<Task> resume, Func<Task> subscribe)
+    {
+        if (socket.RecoveredOffset is null)
+        {
+            await subscribe();
+            return;
+        }
+
+        try
+        {
+            await resume();
+        }
+        catch (HubException)
+        {
+            Log.RecoveredWithoutReplay(logger, Context.ConnectionId, socket.Namespace, socket.RecoveredOffset);
+            await subscribe();
         }
     }
 

@@ -160,7 +160,11 @@ public static class EvolutionHubApplication
             .AddMessagePackProtocol(messagePack => messagePack.SerializerOptions = JsonElementFormatter.AddTo(messagePack.SerializerOptions))
             .AddSocketIo(socketIo =>
             {
+                // Recovery is on unless configured off; its window is the history's (Recovery:MaxDisconnectionSeconds).
+                socketIo.ConnectionStateRecovery.Enabled = true;
                 configuration.GetSection("SocketIo").Bind(socketIo);
+                socketIo.ConnectionStateRecovery.MaxDisconnectionDuration = TimeSpan.FromSeconds(
+                    Math.Max(1, configuration.GetSection("Recovery").Get<RecoveryOptions>()?.MaxDisconnectionSeconds ?? new RecoveryOptions().MaxDisconnectionSeconds));
                 socketIo.FallbackMethod = nameof(EventsHub.OnSocketIoEvent);
 
                 // Every socket.emit is an inbound event, even one named like a hub method (README, Inbound events).

@@ -48,7 +48,8 @@ public sealed class ConnectionStateRecoveryTests
 
         await driver.DropTransportAsync("c");
         await driver.NextAsync("c", "$disconnect");
-        var saved = await store.Saved.Reader.ReadAsync().AsTask().WithTimeout(Timeout, "the dropped socket to be saved");
+        await store.NextSaveAsync("its record, saved at its CONNECT");
+        var saved = await store.NextSaveAsync("the dropped socket to be saved");
         Assert.Equal((id, "/room"), (saved.SocketId, saved.Namespace));
 
         var reconnect = await driver.NextAsync("c", "$connect", timeoutMs: 10000);
@@ -78,7 +79,8 @@ public sealed class ConnectionStateRecoveryTests
 
         await driver.DropTransportAsync("c");
         await driver.NextAsync("c", "$disconnect");
-        await store.Saved.Reader.ReadAsync().AsTask().WithTimeout(Timeout, "the dropped socket to be saved");
+        await store.NextSaveAsync("its record, saved at its CONNECT");
+        await store.NextSaveAsync("the dropped socket to be saved");
         clock.Shift = TimeSpan.FromSeconds(31);
 
         var reopen = await driver.ReopenAsync("c");
@@ -100,7 +102,8 @@ public sealed class ConnectionStateRecoveryTests
         await driver.NextAsync("c", "news");
 
         await driver.DropTransportAsync("c");
-        await store.Saved.Reader.ReadAsync().AsTask().WithTimeout(Timeout, "the dropped socket to be saved");
+        await store.NextSaveAsync("its record, saved at its CONNECT");
+        await store.NextSaveAsync("the dropped socket to be saved");
         var reopen = await driver.ReopenAsync("c");
         Assert.True(reopen!["recovered"]!.GetValue<bool>(), reopen.ToJsonString());
         Assert.Equal(id, reopen["id"]!.GetValue<string>());
@@ -109,10 +112,37 @@ public sealed class ConnectionStateRecoveryTests
         await driver.DisconnectAsync("c");
         await recorder.FirstDisconnect.Task.WithTimeout(Timeout, "the hub to see the first connection end");
         await Eventually.UntilAsync(() => Task.FromResult(recorder.Disconnected.Count == 2), Timeout, "the hub to see the recovered connection end");
+        await Eventually.UntilAsync(() => Task.FromResult(store.Count == 0), Timeout, "the record of the socket that left on purpose to be removed");
         var again = await driver.ReopenAsync("c");
         Assert.False(again!["recovered"]!.GetValue<bool>(), again.ToJsonString());
-        Assert.NotEqual(id, again["id"]!.GetValue<string>());
+        var newId = again["id"]!.GetValue<string>();
+        Assert.NotEqual(id, newId);
+        Assert.Equal(id, (await store.NextSaveAsync("the recovered socket's record, saved at its CONNECT")).SocketId);
+        Assert.Equal(newId, (await store.NextSaveAsync("the new socket's record, saved at its CONNECT")).SocketId);
         Assert.False(store.Saved.Reader.TryRead(out var unexpected), $"saved {unexpected}");
+    }
+
+    [Fact]
+    public async Task A_live_socket_has_a_record_from_its_CONNECT_on_refreshed_every_quarter_of_the_window()
+    {
+        // Should its node die without a word, the client recovers elsewhere from the last of these records.
+        await using var server = await StartAsync(window: TimeSpan.FromSeconds(2));
+        var store = server.Services.GetRequiredService<ObservedSessionStore>();
+        using var raw = new RawEngineIo(server.Url);
+        var connected = await ConnectAsync(raw, "/room", null);
+        var atConnect = await store.NextSaveAsync("its record, saved at its CONNECT");
+        Assert.Equal((connected.Pid, connected.Sid, "/room"), (atConnect.Pid, atConnect.SocketId, atConnect.Namespace));
+
+        // Refreshed every 0.5 s: within 1.2 s of its CONNECT a few saves, each of the same socket, later than the one before.
+        var refreshes = new List<SocketIoSessionRecord>();
+        while (refreshes.Count == 0 || refreshes[^1].LastSeenAt - atConnect.LastSeenAt < TimeSpan.FromSeconds(1.2))
+        {
+            refreshes.Add(await store.NextSaveAsync($"refresh {refreshes.Count + 1} of the live socket's record"));
+        }
+
+        Assert.All(refreshes, refresh => Assert.Equal((connected.Pid, connected.Sid), (refresh.Pid, refresh.SocketId)));
+        Assert.True(refreshes.Zip(refreshes.Skip(1)).All(pair => pair.First.LastSeenAt <= pair.Second.LastSeenAt));
+        Assert.InRange(refreshes.Count, 2, 6);
     }
 
     [Fact]
@@ -124,7 +154,8 @@ public sealed class ConnectionStateRecoveryTests
         var first = await ConnectAsync(raw, "/room", null);
         Assert.NotNull(first.Pid);
         await first.Socket.CloseAsync(System.Net.WebSockets.WebSocketCloseStatus.NormalClosure, null, CancellationToken.None);
-        await store.Saved.Reader.ReadAsync().AsTask().WithTimeout(Timeout, "the closed socket to be saved");
+        await store.NextSaveAsync("its record, saved at its CONNECT");
+        await store.NextSaveAsync("the closed socket to be saved");
 
         var auth = new { pid = first.Pid, offset = "offset-1", token = "kept" };
         var recovered = await ConnectAsync(raw, "/room", auth);
@@ -149,7 +180,8 @@ public sealed class ConnectionStateRecoveryTests
         using var raw = new RawEngineIo(server.Url);
         var original = await ConnectAsync(raw, "/other", null);
         await original.Socket.CloseAsync(System.Net.WebSockets.WebSocketCloseStatus.NormalClosure, null, CancellationToken.None);
-        await store.Saved.Reader.ReadAsync().AsTask().WithTimeout(Timeout, "the closed socket to be saved");
+        await store.NextSaveAsync("its record, saved at its CONNECT");
+        await store.NextSaveAsync("the closed socket to be saved");
 
         var auth = JsonDocument.Parse(authTemplate.Replace("PID", original.Pid, StringComparison.Ordinal)).RootElement;
         var connect = await ConnectAsync(raw, "/room", auth);
@@ -168,7 +200,8 @@ public sealed class ConnectionStateRecoveryTests
         using var raw = new RawEngineIo(server.Url);
         var first = await ConnectAsync(raw, "/room", null);
         await first.Socket.CloseAsync(System.Net.WebSockets.WebSocketCloseStatus.NormalClosure, null, CancellationToken.None);
-        await store.Saved.Reader.ReadAsync().AsTask().WithTimeout(Timeout, "the closed socket to be saved");
+        await store.NextSaveAsync("its record, saved at its CONNECT");
+        await store.NextSaveAsync("the closed socket to be saved");
 
         var refused = await ConnectAsync(raw, "/room", new { pid = first.Pid, offset = "too-old" });
         Assert.NotEqual(first.Sid, refused.Sid);

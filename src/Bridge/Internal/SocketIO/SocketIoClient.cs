@@ -188,6 +188,9 @@ internal sealed partial class SocketIoClient
 
         socket.Ended += Remove;
         _connectTimer.Dispose();
+
+        // Recorded before the client learns its pid: from then on it can recover, even should this node die.
+        await _recovery.TrackAsync(socket, _engine.Closed);
         output.Send(SocketIoPacketType.Connect, null, ConnectAck(socket.Handshake));
         socket.OnConnectSent();
     }

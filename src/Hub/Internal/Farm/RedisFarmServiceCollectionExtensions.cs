@@ -1,4 +1,5 @@
 using BackplaneOptions = Microsoft.AspNetCore.SignalR.StackExchangeRedis.RedisOptions;
+using EvolutionHub.Bridge;
 using EvolutionHub.Internal.Connections;
 using EvolutionHub.Internal.Dispatch;
 using EvolutionHub.Internal.Farm.Connections;
@@ -47,6 +48,7 @@ internal static class RedisFarmServiceCollectionExtensions
         services.Replace(ServiceDescriptor.Singleton<IEventLog>(provider => provider.GetRequiredService<RedisEventLog>()));
         services.Replace(ServiceDescriptor.Singleton<IEventDispatcher, FarmEventDispatcher>());
         services.AddHostedService<RedisEventFeed>();
+        services.Replace(ServiceDescriptor.Singleton<ISocketIoSessionStore, RedisSocketIoSessionStore>());
         services.AddExceptionHandler<FarmUnavailableExceptionHandler>();
         services.Configure<HubOptions>(hub => hub.AddFilter<FarmUnavailableHubFilter>());
         services.AddTransient<IStartupFilter, FarmHandshakeGate.StartupFilter>();

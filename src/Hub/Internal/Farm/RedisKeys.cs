@@ -39,6 +39,9 @@ internal sealed class RedisKeys(string prefix)
     /// <summary>String: the last offset issued, the farm's clock for offsets.</summary>
     public RedisKey HistoryClock { get; } = $"{{{prefix}}}:history-clock";
 
+    /// <summary>String: a Socket.IO socket's session record under its private id, while it may be recovered.</summary>
+    public RedisKey SocketIoSession(string pid) => $"{{{prefix}}}:socketio-session:{pid}";
+
     /// <summary>Carries every appended history entry to every node, in the streams' order.</summary>
     public RedisChannel Events { get; } = RedisChannel.Literal("events");
 
