@@ -13,8 +13,20 @@ public interface ISocketIoFeature
     /// <summary>The namespace name, starting with <c>/</c>.</summary>
     string Namespace { get; }
 
-    /// <summary>The Socket.IO socket id sent to the client in the CONNECT packet.</summary>
+    /// <summary>
+    /// The Socket.IO socket id sent to the client in the CONNECT packet, and the hub connection's <c>Context.ConnectionId</c>.
+    /// A recovered socket has the id it had before its transport dropped.
+    /// </summary>
     string SocketId { get; }
+
+    /// <summary>Whether this socket was recovered (connection-state recovery): the client's <c>socket.recovered</c> is true.</summary>
+    bool Recovered { get; }
+
+    /// <summary>
+    /// For a recovered socket, the offset of the last event the client received (the last argument of that event, as the
+    /// host sent it): replay what came after it in <c>OnConnectedAsync</c>. Null otherwise.
+    /// </summary>
+    string? RecoveredOffset { get; }
 
     /// <summary>The Engine.IO session id the namespace is multiplexed on.</summary>
     string EngineSessionId { get; }

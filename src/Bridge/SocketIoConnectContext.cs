@@ -9,10 +9,11 @@ public sealed class SocketIoConnectContext
 {
     private Dictionary<object, object?>? _items;
 
-    internal SocketIoConnectContext(ISocketIoFeature socket, IServiceProvider services)
+    internal SocketIoConnectContext(ISocketIoFeature socket, IServiceProvider services, SocketIoRecoveryRequest? recovery = null)
     {
         Socket = socket;
         RequestServices = services;
+        Recovery = recovery;
     }
 
     /// <summary>What the bridge knows of the connecting socket.</summary>
@@ -21,8 +22,15 @@ public sealed class SocketIoConnectContext
     /// <summary>The namespace name, starting with <c>/</c>.</summary>
     public string Namespace => Socket.Namespace;
 
-    /// <summary>The <c>auth</c> object of the CONNECT packet, if any.</summary>
+    /// <summary>The <c>auth</c> object of the CONNECT packet, if any, as the client sent it (with <c>pid</c> and <c>offset</c> when it asks to recover).</summary>
     public JsonElement? Auth => Socket.Auth;
+
+    /// <summary>
+    /// The client's request to recover its socket, or null when it makes none (or recovery is not enabled). While it
+    /// <see cref="SocketIoRecoveryRequest.CanRecover"/>, <see cref="ISocketIoFeature.SocketId"/> is the recovered id;
+    /// <see cref="SocketIoConnectResult.AcceptAsNew"/> gives the socket a new one instead.
+    /// </summary>
+    public SocketIoRecoveryRequest? Recovery { get; }
 
     /// <summary>The application's services.</summary>
     public IServiceProvider RequestServices { get; }
@@ -40,7 +48,11 @@ public sealed class SocketIoConnectContext
 /// <summary>The decision on a namespace CONNECT.</summary>
 public readonly struct SocketIoConnectResult
 {
-    private SocketIoConnectResult(SocketIoError? error) => Error = error;
+    private SocketIoConnectResult(SocketIoError? error, bool refusesRecovery = false)
+    {
+        Error = error;
+        RefusesRecovery = refusesRecovery;
+    }
 
     /// <summary>The body of the CONNECT_ERROR packet, or null when the connection is accepted.</summary>
     public SocketIoError? Error { get; }
@@ -48,8 +60,17 @@ public readonly struct SocketIoConnectResult
     /// <summary>Whether the namespace connection is accepted.</summary>
     public bool Accepted => Error is null;
 
-    /// <summary>Accept the connection.</summary>
+    /// <summary>Whether an accepted client that asked to recover its socket connects as new.</summary>
+    internal bool RefusesRecovery { get; }
+
+    /// <summary>Accept the connection; a client whose socket <see cref="SocketIoRecoveryRequest.CanRecover"/> recovers it.</summary>
     public static SocketIoConnectResult Accept() => default;
+
+    /// <summary>
+    /// Accept the connection as a new socket even if the client could recover its own (the events it missed cannot be
+    /// replayed, say): it gets a new socket id and private id, and <c>socket.recovered</c> is false.
+    /// </summary>
+    public static SocketIoConnectResult AcceptAsNew() => new(null, refusesRecovery: true);
 
     /// <summary>Refuse it: the client receives CONNECT_ERROR with <c>{"message": message}</c>.</summary>
     public static SocketIoConnectResult Reject(string message) => new(new SocketIoError(message));

@@ -79,6 +79,12 @@ public sealed class SocketIoOptions
     /// </summary>
     public bool InvokeHubMethods { get; set; } = true;
 
+    /// <summary>
+    /// Connection-state recovery (socket.io's <c>connectionStateRecovery</c>): off by default; bound from
+    /// <c>SocketIo:ConnectionStateRecovery</c>.
+    /// </summary>
+    public SocketIoConnectionStateRecoveryOptions ConnectionStateRecovery { get; } = new();
+
     /// <summary>How event arguments are written and read. Binary values (<c>byte[]</c>) travel as Socket.IO attachments.</summary>
     public JsonSerializerOptions PayloadSerializerOptions { get; set; } = new(JsonSerializerDefaults.Web);
 }

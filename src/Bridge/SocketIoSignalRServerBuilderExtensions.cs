@@ -1,6 +1,7 @@
 using EvolutionHub.Bridge.Internal;
 using EvolutionHub.Bridge.Internal.Hubs;
 using EvolutionHub.Bridge.Internal.Hubs.Protocol;
+using EvolutionHub.Bridge.Internal.SocketIO;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -34,6 +35,10 @@ public static class SocketIoSignalRServerBuilderExtensions
         DecorateProtocolResolver(services);
         services.TryAddSingleton<ISocketIoConnectHandler, AcceptAllConnectHandler>();
         services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<ISocketIoSessionStore, MemorySocketIoSessionStore>();
+        services.AddSingleton<ConnectionStateRecovery>();
+        services.AddHostedService<RecoverySavesOnShutdown>();
+        services.AddHostedService<LiveSocketRefresh>();
         services.Configure<HubOptions>(hub => hub.AddFilter<SocketIoHubFilter>());
 
         // A backplane serialises for the listed protocols: Socket.IO connections on other nodes need their bytes too.

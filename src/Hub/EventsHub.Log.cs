@@ -11,5 +11,8 @@ internal sealed partial class EventsHub
 
         [LoggerMessage(2, LogLevel.Debug, "Connection {ConnectionId} closed.", EventName = "ConnectionClosed")]
         public static partial void Disconnected(ILogger logger, string connectionId);
+
+        [LoggerMessage(3, LogLevel.Warning, "Recovered Socket.IO socket {ConnectionId} of {Namespace} receives live events only: the history was trimmed past its offset '{Offset}' after its CONNECT was accepted.", EventName = "RecoveredWithoutReplay")]
+        public static partial void RecoveredWithoutReplay(ILogger logger, string connectionId, string @namespace, string offset);
     }
 }

@@ -3,6 +3,7 @@ using EvolutionHub.Bridge;
 using EvolutionHub.Internal.Authentication;
 using EvolutionHub.Internal.Connections;
 using EvolutionHub.Internal.Dispatch;
+using EvolutionHub.Internal.History;
 using EvolutionHub.Internal.Inbound;
 using EvolutionHub.Internal.Ingest;
 using EvolutionHub.Internal.Instances;
@@ -12,14 +13,16 @@ using Microsoft.AspNetCore.SignalR;
 namespace EvolutionHub;
 
 /// <summary>
-/// The hub at <c>/hubs/events</c>, and behind every Socket.IO namespace: <c>/{instance}</c> joins that instance's group
-/// on connect, <c>/</c> the global group. SignalR clients choose with <see cref="Subscribe"/> and <see cref="SubscribeGlobal"/>.
+/// The hub at <c>/hubs/events</c>, and behind every Socket.IO namespace: <c>/{instance}</c> receives that instance's
+/// stream from connect on, <c>/</c> the global stream, each event with its offset as last argument (Engine.IO v4). SignalR
+/// clients choose with <see cref="Subscribe"/>, <see cref="Resume"/>, <see cref="SubscribeGlobal"/> and <see cref="ResumeGlobal"/>.
 /// </summary>
 internal sealed partial class EventsHub(
     IConnectionTracker tracker,
     HubConnectionRegistry registry,
     TokenRevocation revocation,
     EventIngest ingest,
+    EventSubscriptions subscriptions,
     InboundForwarder inbound,
     HubMetrics metrics,
     ILogger<EventsHub> logger) : Hub
@@ -31,14 +34,18 @@ internal sealed partial class EventsHub(
         var credential = Credential;
         if (Context.Features.Get<ISocketIoFeature>() is { } socket)
         {
+            // Socket.IO 2 clients (Engine.IO v3) predate offsets: their handlers would get one argument too many.
+            var withOffsets = socket.EngineProtocol >= 4;
             if (socket.Namespace != "/")
             {
-                await JoinAsync(socket.Namespace[1..]);
+                await JoinSocketAsync(socket, () => JoinAsync(socket.Namespace[1..], withOffsets, socket.RecoveredOffset),
+                    () => JoinAsync(socket.Namespace[1..], withOffsets, offset: null));
             }
             else if (credential.IsGlobal)
             {
                 // Not an instance token on the "/" an Engine.IO v3 session joins by itself (SocketIoAuthorizer).
-                await Groups.AddToGroupAsync(Context.ConnectionId, HubGroups.Global);
+                await JoinSocketAsync(socket, () => subscriptions.ResumeAsync(Context.ConnectionId, HistoryStream.Global, socket.RecoveredOffset, withOffsets),
+                    () => subscriptions.ResumeAsync(Context.ConnectionId, HistoryStream.Global, offset: null, withOffsets));
             }
         }
 
@@ -74,7 +81,23 @@ internal sealed partial class EventsHub(
             throw new HubException(UnauthorizedMessage);
         }
 
-        await JoinAsync(instance);
+        await JoinAsync(instance, withOffsets: false, offset: null);
+    }
+
+    /// <summary>
+    /// Receive an instance's events (filtered) with their offsets as second argument; with an <paramref name="offset"/>,
+    /// every event after it first, in order, none twice. <see cref="Subscribe"/>'s scope.
+    /// </summary>
+    /// <exception cref="HubException">The history cannot continue from <paramref name="offset"/>; nothing is subscribed.</exception>
+    public async Task Resume(string instance, string? offset)
+    {
+        RequireValidName(instance);
+        if (!Credential.Allows(instance))
+        {
+            throw new HubException(UnauthorizedMessage);
+        }
+
+        await JoinAsync(instance, withOffsets: true, offset);
     }
 
     public async Task Unsubscribe(string instance)
@@ -82,7 +105,7 @@ internal sealed partial class EventsHub(
         RequireValidName(instance);
         if (Subscriptions.Remove(instance))
         {
-            await Groups.RemoveFromGroupAsync(Context.ConnectionId, HubGroups.Instance(instance));
+            subscriptions.Unsubscribe(HistoryStream.Of(instance), Context.ConnectionId);
             await tracker.UntrackAsync(instance, Context.ConnectionId);
         }
     }
@@ -91,7 +114,14 @@ internal sealed partial class EventsHub(
     public async Task SubscribeGlobal()
     {
         RequireGlobal();
-        await Groups.AddToGroupAsync(Context.ConnectionId, HubGroups.Global);
+        await subscriptions.ResumeAsync(Context.ConnectionId, HistoryStream.Global, offset: null, withOffsets: false);
+    }
+
+    /// <summary><see cref="Resume"/> for the global stream. Global key.</summary>
+    public async Task ResumeGlobal(string? offset)
+    {
+        RequireGlobal();
+        await subscriptions.ResumeAsync(Context.ConnectionId, HistoryStream.Global, offset, withOffsets: true);
     }
 
     /// <summary>An inbound event (README, Inbound events): forwarded to Evolution API by its route; returns the result object.</summary>
@@ -155,20 +185,60 @@ internal sealed partial class EventsHub(
         }
     }
 
-    private async Task JoinAsync(string instance)
+    /// <summary>
+    /// Joins a socket to its namespace's stream: a recovered one from its offset (what it missed, then live events, none
+    /// twice), a new one from now. The connect handler checked that the history holds the offset; if it was trimmed since,
+    /// the socket is already recovered (its CONNECT ack is written), so it joins live events and the loss is logged.
+    /// </summary>
+    private async Task JoinSocketAsync(ISocketIoFeature socket, Func<Task> resume, Func<Task> subscribe)
     {
-        if (!Subscriptions.Add(instance))
+        if (socket.RecoveredOffset is null)
         {
+            await subscribe();
             return;
         }
 
-        await Groups.AddToGroupAsync(Context.ConnectionId, HubGroups.Instance(instance));
+        try
+        {
+            await resume();
+        }
+        catch (HubException)
+        {
+            Log.RecoveredWithoutReplay(logger, Context.ConnectionId, socket.Namespace, socket.RecoveredOffset);
+            await subscribe();
+        }
+    }
+
+    private async Task JoinAsync(string instance, bool withOffsets, string? offset)
+    {
+        if (!Subscriptions.Add(instance))
+        {
+            if (withOffsets)
+            {
+                throw new HubException($"Already subscribed to {instance}: Unsubscribe first.");
+            }
+
+            return;
+        }
+
+        var stream = HistoryStream.Of(instance);
+        try
+        {
+            await subscriptions.ResumeAsync(Context.ConnectionId, stream, offset, withOffsets);
+        }
+        catch
+        {
+            Subscriptions.Remove(instance);
+            throw;
+        }
+
         await tracker.TrackAsync(instance, Context.ConnectionId);
 
-        // A Subscribe runs alongside the connection's end: if that end (or an Unsubscribe) came while the group was being
-        // joined, it untracked before this tracked, and the count would stay.
+        // A Subscribe runs alongside the connection's end: if that end (or an Unsubscribe) came while the stream was being
+        // joined, it untracked before this tracked, and the count (and the subscription) would stay.
         if (!Subscriptions.Contains(instance))
         {
+            subscriptions.Unsubscribe(stream, Context.ConnectionId);
             await tracker.UntrackAsync(instance, Context.ConnectionId);
         }
     }

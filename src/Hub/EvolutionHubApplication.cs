@@ -6,6 +6,7 @@ using EvolutionHub.Internal.Dashboard;
 using EvolutionHub.Internal.Diagnostics;
 using EvolutionHub.Internal.Dispatch;
 using EvolutionHub.Internal.Farm;
+using EvolutionHub.Internal.History;
 using EvolutionHub.Internal.HttpApi;
 using EvolutionHub.Internal.Inbound;
 using EvolutionHub.Internal.Ingest;
@@ -113,6 +114,7 @@ public static class EvolutionHubApplication
         services.AddOptions<HttpLimitsOptions>().Bind(configuration.GetSection("Http"));
         services.AddOptions<LimitsOptions>().Bind(configuration.GetSection("Limits"));
         services.AddOptions<SignalROptions>().Bind(configuration.GetSection("SignalR"));
+        services.AddOptions<RecoveryOptions>().Bind(configuration.GetSection("Recovery"));
         services.AddOptions<Dictionary<string, ConfiguredInstance>>().Bind(configuration.GetSection("Instances"));
 
         var maxBodyBytes = configuration.GetSection("Http").Get<HttpLimitsOptions>()?.MaxRequestBodyBytes ?? new HttpLimitsOptions().MaxRequestBodyBytes;
@@ -138,6 +140,10 @@ public static class EvolutionHubApplication
         services.AddSingleton<HubEventFactory>();
         services.AddSingleton<EventIngest>();
         services.AddSingleton<EventFanOut>();
+        services.AddSingleton<LocalSubscribers>();
+        services.AddSingleton<EventSubscriptions>();
+        services.AddSingleton<EventLanes>();
+        services.AddHostedService(provider => provider.GetRequiredService<EventLanes>());
         AddSingleNodeState(services);
         services.AddHostedService<ConfiguredInstancesSeeder>();
         services.AddSingleton<UnauthenticatedBodyBudget>();
@@ -156,7 +162,11 @@ public static class EvolutionHubApplication
             .AddMessagePackProtocol(messagePack => messagePack.SerializerOptions = JsonElementFormatter.AddTo(messagePack.SerializerOptions))
             .AddSocketIo(socketIo =>
             {
+                // Recovery is on unless configured off; its window is the history's (Recovery:MaxDisconnectionSeconds).
+                socketIo.ConnectionStateRecovery.Enabled = true;
                 configuration.GetSection("SocketIo").Bind(socketIo);
+                socketIo.ConnectionStateRecovery.MaxDisconnectionDuration = TimeSpan.FromSeconds(
+                    Math.Max(1, configuration.GetSection("Recovery").Get<RecoveryOptions>()?.MaxDisconnectionSeconds ?? new RecoveryOptions().MaxDisconnectionSeconds));
                 socketIo.FallbackMethod = nameof(EventsHub.OnSocketIoEvent);
 
                 // Every socket.emit is an inbound event, even one named like a hub method (README, Inbound events).
@@ -168,6 +178,7 @@ public static class EvolutionHubApplication
         }
 
         // Last: these decorate services the lines above register.
+        services.TrackLocalSubscribers();
         builder.AddHubTelemetry();
         builder.AddDashboard();
         builder.AddStartupReporting();
@@ -179,9 +190,9 @@ public static class EvolutionHubApplication
         services.AddSingleton<IInstanceStore, SqliteInstanceStore>();
         services.AddSingleton<IConnectionTracker, LocalConnectionTracker>();
         services.AddSingleton<IConnectionRevoker, LocalConnectionRevoker>();
-        services.AddSingleton<OrderedEventDispatcher>();
-        services.AddSingleton<IEventDispatcher>(provider => provider.GetRequiredService<OrderedEventDispatcher>());
-        services.AddHostedService(provider => provider.GetRequiredService<OrderedEventDispatcher>());
+        services.AddSingleton<MemoryEventLog>();
+        services.AddSingleton<IEventLog>(provider => provider.GetRequiredService<MemoryEventLog>());
+        services.AddSingleton<IEventDispatcher, SingleNodeEventDispatcher>();
     }
 
     private static void AddCors(IServiceCollection services)
@@ -199,7 +210,9 @@ public static class EvolutionHubApplication
     private static void MapEventsHub(WebApplication app)
     {
         var guard = app.Services.GetRequiredService<SignalRConnectionGuard>();
-        app.MapConnections(EventsHubPath, new Microsoft.AspNetCore.Http.Connections.HttpConnectionDispatcherOptions(), connection => connection
+        // Stateful reconnect: a client's transport that drops and comes back within the buffer's reach loses nothing.
+        var options = new Microsoft.AspNetCore.Http.Connections.HttpConnectionDispatcherOptions { AllowStatefulReconnects = true };
+        app.MapConnections(EventsHubPath, options, connection => connection
                 .Use(next => context => guard.OnConnectedAsync(context, next))
                 .UseHub<EventsHub>())
             .WithMetadata(new HubMetadata(typeof(EventsHub)));

@@ -95,6 +95,16 @@ public sealed class SignalROptions
     public long MaxBufferedBytes { get; set; } = 4 * 1024 * 1024;
 }
 
+/// <summary>The <c>Recovery</c> section: the history clients resume from after a disconnection.</summary>
+public sealed class RecoveryOptions
+{
+    /// <summary>How long the history keeps an instance's events at least (within <see cref="MaxEventsPerInstance"/>).</summary>
+    public int MaxDisconnectionSeconds { get; set; } = 120;
+
+    /// <summary>The most events the history keeps of one instance, and of the global stream.</summary>
+    public int MaxEventsPerInstance { get; set; } = 10000;
+}
+
 /// <summary>The <c>Inbound</c> section.</summary>
 public sealed class InboundOptions
 {

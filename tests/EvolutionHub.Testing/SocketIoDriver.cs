@@ -18,7 +18,7 @@ public sealed class SocketIoDriver : IAsyncDisposable
 
     public static SocketIoDriver Start() => new();
 
-    /// <summary>Connects a client named <paramref name="name"/>; returns <c>{connected, id, error, data, engineId, transport}</c>.</summary>
+    /// <summary>Connects a client named <paramref name="name"/>; returns <c>{connected, id, recovered, error, data, engineId, transport}</c>.</summary>
     public Task<JsonNode?> ConnectAsync(string name, string url, object? options = null, int version = 4, int timeoutMs = 5000) =>
         SendAsync(new { op = "connect", name, url, version, options = options ?? new { }, timeout = timeoutMs });
 
@@ -56,6 +56,12 @@ public sealed class SocketIoDriver : IAsyncDisposable
     public Task WaitUpgradeAsync(string name) => SendAsync(new { op = "waitUpgrade", name });
 
     public Task DisconnectAsync(string name) => SendAsync(new { op = "disconnect", name });
+
+    /// <summary>Closes the client's transport (<c>socket.io.engine.close()</c>), as a network failure would; the socket reconnects unless told not to.</summary>
+    public Task DropTransportAsync(string name) => SendAsync(new { op = "dropTransport", name });
+
+    /// <summary>Connects a disconnected socket again (<c>socket.connect()</c>); returns <c>{connected, id, recovered, error}</c>.</summary>
+    public Task<JsonNode?> ReopenAsync(string name, int timeoutMs = 5000) => SendAsync(new { op = "reopen", name, timeout = timeoutMs }, timeoutMs);
 
     public static JsonObject Binary(byte[] bytes) => new() { ["$bin"] = Convert.ToBase64String(bytes) };
 

@@ -48,7 +48,7 @@ class Client {
     } else {
       socket.onAny((event, ...args) => this.push(event, args));
     }
-    socket.on("connect", () => { this.connects++; this.push("$connect", [socket.id]); });
+    socket.on("connect", () => { this.connects++; this.push("$connect", [socket.id, socket.recovered ?? false]); });
     socket.on("disconnect", (reason) => this.push("$disconnect", [reason]));
   }
   push(event, args) {
@@ -76,7 +76,7 @@ const ops = {
     const client = new Client(socket, version);
     clients.set(name, client);
     const outcome = await within(timeout, `${name} to connect`, new Promise((resolve) => {
-      socket.once("connect", () => resolve({ connected: true, id: socket.id }));
+      socket.once("connect", () => resolve({ connected: true, id: socket.id, recovered: socket.recovered ?? false }));
       socket.once("connect_error", (err) => resolve({ connected: false, error: err.message, data: err.data ?? null }));
       socket.once("error", (err) => resolve({ connected: false, error: typeof err === "string" ? err : err?.message ?? String(err) }));
     }));
@@ -112,7 +112,7 @@ const ops = {
   },
   async state({ name }) {
     const { socket } = clients.get(name);
-    return { connected: socket.connected, id: socket.id ?? null, engineId: socket.io.engine?.id ?? null, transport: socket.io.engine?.transport?.name ?? null };
+    return { connected: socket.connected, id: socket.id ?? null, recovered: socket.recovered ?? false, engineId: socket.io.engine?.id ?? null, transport: socket.io.engine?.transport?.name ?? null };
   },
   async waitUpgrade({ name, timeout = 5000 }) {
     const { engine } = clients.get(name).socket.io;
@@ -120,6 +120,21 @@ const ops = {
       await within(timeout, "the upgrade to websocket", new Promise((resolve) => engine.once("upgrade", resolve)));
     }
     return null;
+  },
+  // Closes the client's transport as a network failure would: the socket is not disconnected on purpose and reconnects
+  // (by itself, unless its options say reconnection: false) with connection-state recovery.
+  async dropTransport({ name }) {
+    clients.get(name).socket.io.engine.close();
+    return null;
+  },
+  // Connects a socket again after a disconnection: { connected, id, recovered }.
+  async reopen({ name, timeout = 5000 }) {
+    const { socket } = clients.get(name);
+    return within(timeout, `${name} to connect again`, new Promise((resolve) => {
+      socket.once("connect", () => resolve({ connected: true, id: socket.id, recovered: socket.recovered ?? false }));
+      socket.once("connect_error", (err) => resolve({ connected: false, error: err.message }));
+      socket.connect();
+    }));
   },
   async disconnect({ name }) {
     clients.get(name).socket.disconnect();

@@ -37,6 +37,24 @@ public sealed class HubOutputWriterTests
     }
 
     [Fact]
+    public async Task Frames_held_before_forwarding_are_all_kept_when_they_outgrow_the_first_buffer()
+    {
+        // A recovered socket's replay is written in OnConnectedAsync, before the CONNECT ack: often more than 512 bytes.
+        var handler = new RecordingHandler();
+        var writer = new HubOutputWriter(handler);
+        await writer.WriteAsync(AcceptedHandshake);
+        var frames = Enumerable.Range(1, 10).Select(n => $"[\"event\",{{\"n\":{n},\"text\":\"{new string('x', 200)}\"}}]").ToArray();
+        foreach (var json in frames)
+        {
+            await writer.WriteAsync(Frame(json));
+        }
+
+        writer.StartForwarding();
+
+        Assert.Equal(frames, handler.Frames.Select(f => f.Json));
+    }
+
+    [Fact]
     public async Task What_the_hub_wrote_before_it_ended_still_reaches_the_client()
     {
         var handler = new RecordingHandler();

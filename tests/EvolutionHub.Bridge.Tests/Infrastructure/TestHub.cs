@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Threading.Channels;
 using EvolutionHub.Bridge;
 using Microsoft.AspNetCore.SignalR;
 
@@ -10,6 +11,9 @@ public sealed class TestHubRecorder
     public ConcurrentQueue<(string Event, object?[] Arguments)> FallbackEvents { get; } = new();
 
     public ConcurrentQueue<string> Disconnected { get; } = new();
+
+    /// <summary>Every Socket.IO connection the hub saw, with what connection-state recovery told it.</summary>
+    public Channel<(string ConnectionId, bool Recovered, string? RecoveredOffset)> SocketConnections { get; } = Channel.CreateUnbounded<(string, bool, string?)>();
 
     public TaskCompletionSource<string> FirstDisconnect { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -37,6 +41,7 @@ public sealed class TestHub(TestHubRecorder recorder) : Hub
         await Groups.AddToGroupAsync(Context.ConnectionId, "ns:" + (socket?.Namespace ?? "signalr"));
         if (socket is not null)
         {
+            recorder.SocketConnections.Writer.TryWrite((Context.ConnectionId, socket.Recovered, socket.RecoveredOffset));
             await Clients.Caller.SendAsync("welcome", new { socket.Namespace, socket.SocketId, Auth = socket.Auth, Query = socket.Query["tag"].ToString() });
         }
     }

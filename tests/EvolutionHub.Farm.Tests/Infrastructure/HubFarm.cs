@@ -19,15 +19,16 @@ public sealed class HubFarm : IAsyncDisposable
 
     public HubNode this[int index] => Nodes[index];
 
-    public static async Task<HubFarm> StartAsync(int nodes, string? redisPassword = null, int redisDatabase = 0)
+    public static async Task<HubFarm> StartAsync(int nodes, string? redisPassword = null, int redisDatabase = 0,
+        IReadOnlyDictionary<string, string>? settings = null, bool persistentRedis = false)
     {
         var directory = Directory.CreateTempSubdirectory("evolutionhub-farm-");
         HubFarm? farm = null;
         try
         {
-            farm = new HubFarm(directory, await RedisServer.StartAsync(Path.Combine(directory.FullName, "redis"), redisPassword, redisDatabase));
+            farm = new HubFarm(directory, await RedisServer.StartAsync(Path.Combine(directory.FullName, "redis"), redisPassword, redisDatabase, persistentRedis));
             var names = Enumerable.Range(0, nodes).Select(i => ((char)('A' + i)).ToString());
-            var started = await Task.WhenAll(names.Select(name => farm.StartNodeAsync(name, waitReady: true)));
+            var started = await Task.WhenAll(names.Select(name => farm.StartNodeAsync(name, waitReady: true, settings)));
             farm.Nodes.AddRange(started);
             return farm;
         }

@@ -2,7 +2,8 @@ namespace EvolutionHub.Farm.Tests.Infrastructure;
 
 /// <summary>
 /// A <c>redis-server</c> of its own for one test: the farm's <c>redis/redis.conf</c> on a free loopback port, in its own
-/// folder, without persistence. It can be stopped and started again on the same port.
+/// folder, without persistence unless asked (an append-only file in its folder). It can be stopped and started again on the
+/// same port, with the data it had when persistent.
 /// </summary>
 public sealed class RedisServer : IAsyncDisposable
 {
@@ -11,10 +12,12 @@ public sealed class RedisServer : IAsyncDisposable
     private readonly string _directory;
     private readonly string? _password;
     private readonly int _database;
+    private readonly bool _persistent;
     private ChildProcess? _process;
 
-    private RedisServer(string directory, int port, string? password, int database)
+    private RedisServer(string directory, int port, string? password, int database, bool persistent)
     {
+        _persistent = persistent;
         _directory = directory;
         _password = password;
         _database = database;
@@ -29,10 +32,10 @@ public sealed class RedisServer : IAsyncDisposable
     /// <summary>The <c>REDIS_URI</c> of this server reached through another port (a <see cref="TcpRelay"/>).</summary>
     public string UriAt(int port) => _password is null ? $"redis://127.0.0.1:{port}/{_database}" : $"redis://:{_password}@127.0.0.1:{port}/{_database}";
 
-    public static async Task<RedisServer> StartAsync(string directory, string? password = null, int database = 0)
+    public static async Task<RedisServer> StartAsync(string directory, string? password = null, int database = 0, bool persistent = false)
     {
         Directory.CreateDirectory(directory);
-        var server = new RedisServer(directory, FreePort.Next(), password, database);
+        var server = new RedisServer(directory, FreePort.Next(), password, database, persistent);
         await server.StartAgainAsync();
         return server;
     }
@@ -47,7 +50,7 @@ public sealed class RedisServer : IAsyncDisposable
         _process = ChildProcess.Start(
             $"redis-server:{Port}",
             "redis-server",
-            [TestAssets.RedisConf, "--port", Port.ToString(), "--bind", "127.0.0.1", "--dir", _directory, "--save", "", "--appendonly", "no", "--daemonize", "no", "--logfile", "",
+            [TestAssets.RedisConf, "--port", Port.ToString(), "--bind", "127.0.0.1", "--dir", _directory, "--save", "", "--appendonly", _persistent ? "yes" : "no", "--appendfsync", "always", "--daemonize", "no", "--logfile", "",
                 .. (_password is null ? Array.Empty<string>() : ["--requirepass", _password])],
             _directory);
         await _process.WaitForLineAsync(line => line.Contains("Ready to accept connections", StringComparison.Ordinal), StartTimeout, "Ready to accept connections");

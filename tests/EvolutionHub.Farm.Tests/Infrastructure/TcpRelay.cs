@@ -4,13 +4,14 @@ using System.Net.Sockets;
 namespace EvolutionHub.Farm.Tests.Infrastructure;
 
 /// <summary>
-/// A loopback TCP relay in front of one port (a node's way to redis-server), so a test can cut that one node off:
-/// <see cref="Sever"/> resets every relayed connection and refuses new ones until <see cref="Restore"/>.
+/// A loopback TCP relay in front of one port (a node's way to redis-server, or a client's way to a node), so a test can cut
+/// that one path off: <see cref="Sever"/> resets every relayed connection and refuses new ones until <see cref="Restore"/>;
+/// <see cref="Retarget"/> sends new connections to another port, as a balancer failing over.
 /// </summary>
 public sealed class TcpRelay : IAsyncDisposable
 {
     private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
-    private readonly int _targetPort;
+    private volatile int _targetPort;
     private readonly CancellationTokenSource _stopping = new();
     private readonly List<Socket> _relayed = [];
     private readonly Task _accepting;
@@ -41,6 +42,9 @@ public sealed class TcpRelay : IAsyncDisposable
             _relayed.Clear();
         }
     }
+
+    /// <summary>Relays new connections to <paramref name="targetPort"/>; those relayed already stay where they are.</summary>
+    public void Retarget(int targetPort) => _targetPort = targetPort;
 
     /// <summary>Relays new connections again.</summary>
     public void Restore()

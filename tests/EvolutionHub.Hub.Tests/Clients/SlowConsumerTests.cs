@@ -16,8 +16,8 @@ public sealed class SlowConsumerTests
     public async Task A_SignalR_client_that_stops_reading_is_disconnected_and_a_bystander_on_its_lane_gets_every_event_within_a_second()
     {
         await using var hub = await HubServer.StartAsync();
-        var lane = OrderedEventDispatcher.LaneIndexOf(Slow);
-        var neighbour = Enumerable.Range(0, 1000).Select(i => $"neighbour-{i}").First(name => OrderedEventDispatcher.LaneIndexOf(name) == lane);
+        var lane = EventLanes.LaneIndexOf(Slow);
+        var neighbour = Enumerable.Range(0, 1000).Select(i => $"neighbour-{i}").First(name => EventLanes.LaneIndexOf(name) == lane);
         using var stalled = await RawSignalRClient.SubscribeAsync(hub, Slow);
         await using var bystander = await Bystander.StartAsync(hub, neighbour);
 

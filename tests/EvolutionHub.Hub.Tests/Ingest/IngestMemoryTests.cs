@@ -90,7 +90,7 @@ public sealed class IngestMemoryTests
             await Expect.ProblemAsync(busy, 503);
             Assert.Equal("1", busy.Headers.GetValues("Retry-After").Single());
             return true;
-        }, TimeSpan.FromSeconds(5), "the budget to be taken by the held body");
+        }, TimeSpan.FromSeconds(15), "the budget to be taken by the held body");
 
         // A key in the header needs no budget.
         await Expect.StatusAsync(await hub.SendAsync(HttpMethod.Post, "/webhook", HubServer.GlobalKey, bodyKeyed), 202);

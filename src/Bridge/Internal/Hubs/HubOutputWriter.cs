@@ -195,9 +195,11 @@ internal sealed class HubOutputWriter(IHubFrameHandler handler) : PipeWriter
         if (_pendingLength + data.Length > _pending.Length)
         {
             var larger = ArrayPool<byte>.Shared.Rent(Math.Max(_pendingLength + data.Length, MinimumBufferSize));
-            _pending.AsSpan(0, _pendingLength).CopyTo(larger);
+            var held = _pendingLength;
+            _pending.AsSpan(0, held).CopyTo(larger);
             ReturnPending();
             _pending = larger;
+            _pendingLength = held;
         }
 
         data.CopyTo(_pending.AsSpan(_pendingLength));

@@ -23,6 +23,7 @@ internal sealed partial class SocketIoClient
     private readonly IEngineIoSession _engine;
     private readonly SocketIoNamespaces _routes;
     private readonly ISocketIoConnectHandler _connectHandler;
+    private readonly ConnectionStateRecovery _recovery;
     private readonly IServiceProvider _services;
     private readonly ILogger _logger;
     private readonly PacketDecoder _decoder;
@@ -33,12 +34,13 @@ internal sealed partial class SocketIoClient
     private readonly PendingAcks _pendingAcks;
     private bool _closed;
 
-    public SocketIoClient(IEngineIoSession engine, SocketIoNamespaces routes, ISocketIoConnectHandler connectHandler, IServiceProvider services,
-        SocketIoOptions options, TimeProvider time, ILogger logger)
+    public SocketIoClient(IEngineIoSession engine, SocketIoNamespaces routes, ISocketIoConnectHandler connectHandler, ConnectionStateRecovery recovery,
+        IServiceProvider services, SocketIoOptions options, TimeProvider time, ILogger logger)
     {
         _engine = engine;
         _routes = routes;
         _connectHandler = connectHandler;
+        _recovery = recovery;
         _services = services;
         _logger = logger;
         _decoder = new PacketDecoder(engine.Protocol, options.MaxAttachments, options.MaxPayload);
@@ -125,18 +127,30 @@ internal sealed partial class SocketIoClient
             return;
         }
 
-        var feature = new SocketIoFeature(ns, NewSocketId(ns), _engine, ReadAuth(packet), MergeQuery(_engine.Handshake.Query, packet.Query));
-        var context = new SocketIoConnectContext(feature, _services);
         ISocketIoSocket? socket;
         string? error;
         SocketIoSocketOutput? output = null;
         try
         {
+            var auth = ReadAuth(packet);
+            var recovery = await _recovery.TakeAsync(_engine.Protocol, ns, auth, _engine.Closed);
+            var feature = new SocketIoFeature(ns, NewSocketId(ns), _engine, auth, MergeQuery(_engine.Handshake.Query, packet.Query));
+            if (recovery is (var request, { } session))
+            {
+                feature.Recover(session, request.Offset);
+            }
+
+            var context = new SocketIoConnectContext(feature, _services, recovery?.Request);
             var decision = await _connectHandler.OnConnectAsync(context, _engine.Closed);
             if (decision.Error is { } refusal)
             {
                 SendConnectError(ns, refusal);
                 return;
+            }
+
+            if (!feature.Recovered || decision.RefusesRecovery)
+            {
+                feature.StartAsNew(feature.Recovered ? NewSocketId(ns) : feature.SocketId, _recovery.NewPid(_engine.Protocol));
             }
 
             output = new SocketIoSocketOutput(_engine, _routes.Encoders, ns);
@@ -174,10 +188,20 @@ internal sealed partial class SocketIoClient
 
         socket.Ended += Remove;
         _connectTimer.Dispose();
-        var body = _engine.Protocol == 3 ? [] : Encoding.UTF8.GetBytes($$"""{"sid":"{{feature.SocketId}}"}""");
-        output.Send(SocketIoPacketType.Connect, null, body);
+
+        // Recorded before the client learns its pid: from then on it can recover, even should this node die.
+        await _recovery.TrackAsync(socket, _engine.Closed);
+        output.Send(SocketIoPacketType.Connect, null, ConnectAck(socket.Handshake));
         socket.OnConnectSent();
     }
+
+    /// <summary>
+    /// The CONNECT ack's body: nothing for v2 clients; <c>{"sid"}</c>, plus <c>"pid"</c> with recovery on (the client
+    /// takes itself as recovered when it is the pid it sent).
+    /// </summary>
+    private byte[] ConnectAck(SocketIoFeature socket) => _engine.Protocol == 3 ? []
+        : socket.Pid is { } pid ? Encoding.UTF8.GetBytes($$"""{"sid":"{{socket.SocketId}}","pid":"{{pid}}"}""")
+        : Encoding.UTF8.GetBytes($$"""{"sid":"{{socket.SocketId}}"}""");
 
     /// <summary>
     /// Protocol v5 sends the socket id in the CONNECT ack; v2 clients never receive it and take
@@ -248,7 +272,8 @@ internal sealed partial class SocketIoClient
         }
     }
 
-    public void Close()
+    /// <summary>The session ended for <paramref name="reason"/>: its sockets end, and may be recovered unless the reason was an error.</summary>
+    public void Close(string reason)
     {
         ISocketIoSocket[] sockets;
         lock (_lock)
@@ -259,8 +284,14 @@ internal sealed partial class SocketIoClient
         }
 
         _connectTimer.Dispose();
+        var recoverable = ConnectionStateRecovery.IsRecoverable(reason);
         foreach (var socket in sockets)
         {
+            if (recoverable)
+            {
+                _recovery.SaveWhenEnded(socket);
+            }
+
             socket.OnClientDisconnect();
         }
     }

@@ -8,6 +8,7 @@ namespace EvolutionHub.Bridge.Internal.SocketIO;
 internal sealed class SocketIoServer(
     SocketIoNamespaces namespaces,
     ISocketIoConnectHandler connectHandler,
+    ConnectionStateRecovery recovery,
     IServiceProvider services,
     IOptions<SocketIoOptions> options,
     TimeProvider time,
@@ -15,7 +16,7 @@ internal sealed class SocketIoServer(
 {
     public ValueTask OnOpenAsync(IEngineIoSession session)
     {
-        var client = new SocketIoClient(session, namespaces, connectHandler, services, options.Value, time, logger);
+        var client = new SocketIoClient(session, namespaces, connectHandler, recovery, services, options.Value, time, logger);
         session.State = client;
         return client.OpenAsync();
     }
@@ -27,5 +28,5 @@ internal sealed class SocketIoServer(
         ((SocketIoClient)session.State!).KeepAliveAsync();
 
     public void OnClose(IEngineIoSession session, string reason) =>
-        (session.State as SocketIoClient)?.Close();
+        (session.State as SocketIoClient)?.Close(reason);
 }

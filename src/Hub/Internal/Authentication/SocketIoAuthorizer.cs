@@ -1,5 +1,6 @@
 using System.Text.Json;
 using EvolutionHub.Bridge;
+using EvolutionHub.Internal.History;
 using EvolutionHub.Internal.Instances;
 
 namespace EvolutionHub.Internal.Authentication;
@@ -8,9 +9,11 @@ namespace EvolutionHub.Internal.Authentication;
 /// Authorizes each Socket.IO namespace CONNECT (README, Clients, Socket.IO): the key from the CONNECT <c>auth</c>, <c>?apikey=</c> or the
 /// <c>apikey</c> header, first found wins, else an allowed address whose Engine.IO request came with no origin or an allowed
 /// one. <c>/</c> needs the global key; <c>/{instance}</c> the global key or that instance's token. An address refused for its
-/// failed authentications gets <c>Too many attempts</c>, whatever it sends.
+/// failed authentications gets <c>Too many attempts</c>, whatever it sends. A client that asks to recover its socket is
+/// checked as any other, then recovers it only if the namespace's history can continue from its offset.
 /// </summary>
-internal sealed partial class SocketIoAuthorizer(CredentialResolver credentials, FailedAuthentications failures, ILogger<SocketIoAuthorizer> logger)
+internal sealed partial class SocketIoAuthorizer(CredentialResolver credentials, FailedAuthentications failures, IEventLog history,
+    ILogger<SocketIoAuthorizer> logger)
     : ISocketIoConnectHandler
 {
     private const string UnauthorizedMessage = "Unauthorized";
@@ -55,7 +58,23 @@ internal sealed partial class SocketIoAuthorizer(CredentialResolver credentials,
         }
 
         context.User = credential.ToPrincipal();
+        if (context.Recovery is { CanRecover: true } recovery && !await CanContinueAsync(instance, recovery.Offset, cancellationToken))
+        {
+            Log.NotRecovered(logger, context.Namespace, recovery.Offset);
+            return SocketIoConnectResult.AcceptAsNew();
+        }
+
         return SocketIoConnectResult.Accept();
+    }
+
+    /// <summary>
+    /// Whether the history of the namespace's stream still holds what came after <paramref name="offset"/>: a read of no
+    /// event, which costs one lookup of the offset whatever the stream's length.
+    /// </summary>
+    private async Task<bool> CanContinueAsync(string? instance, string offset, CancellationToken cancellationToken)
+    {
+        var stream = instance is null ? HistoryStream.Global : HistoryStream.Of(instance);
+        return await history.ReadAfterAsync(stream, offset, 0, cancellationToken) is not null;
     }
 
     /// <summary>

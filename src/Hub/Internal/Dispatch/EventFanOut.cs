@@ -1,47 +1,64 @@
-using EvolutionHub.Internal.Ingest;
+using EvolutionHub.Internal.Connections;
+using EvolutionHub.Internal.History;
 using EvolutionHub.Internal.Instances;
 using EvolutionHub.Internal.Metrics;
 using Microsoft.AspNetCore.SignalR;
-using Microsoft.Extensions.Options;
+using Microsoft.AspNetCore.SignalR.Protocol;
 
 namespace EvolutionHub.Internal.Dispatch;
 
-/// <summary>Sends one event to its instance's listeners (through the instance's filter) and, when enabled, to the global ones (unfiltered).</summary>
-internal sealed class EventFanOut(
-    IHubContext<EventsHub> hub, IInstanceStore store, IOptions<WebsocketOptions> websocket, HubMetrics metrics, TimeProvider time)
+/// <summary>
+/// Writes events to this node's subscribers: an instance stream's through the instance's current filter, the global
+/// stream's unfiltered. Each message shape (the envelope alone, or with the offset as last argument) is one
+/// <see cref="SerializedHubMessage"/>, so SignalR serialises an event once per protocol, whatever the number of clients.
+/// </summary>
+internal sealed class EventFanOut(IInstanceStore store, HubMetrics metrics, TimeProvider time)
 {
     /// <summary>The instance's filter: null when it never had settings.</summary>
-    public ValueTask<WebsocketSettings?> SettingsOfAsync(HubEvent hubEvent, CancellationToken cancellationToken) =>
-        store.GetSettingsAsync(hubEvent.Instance, cancellationToken);
+    public ValueTask<WebsocketSettings?> SettingsOfAsync(string instance, CancellationToken cancellationToken) =>
+        store.GetSettingsAsync(instance, cancellationToken);
+
+    public static bool Passes(HistoryEntry entry, HistoryStream stream, WebsocketSettings? settings) =>
+        stream.IsGlobal || settings is null || settings.Allows(entry.Event.Name.Filter);
 
     /// <summary>
-    /// Hands the event to its groups before it returns, so events handed over one after another reach every client in
-    /// that order (on a farm, the backplane's publishes leave in call order); the task completes once all have it.
+    /// Starts writing <paramref name="entry"/> to <paramref name="subscribers"/>; writes that did not complete at once are
+    /// added to <paramref name="pending"/>. A connection's writes complete in the order they were started.
     /// </summary>
-    public Task SendAsync(HubEvent hubEvent, WebsocketSettings? settings, CancellationToken cancellationToken)
+    public void Send(HistoryEntry entry, IReadOnlyList<Subscriber> subscribers, List<Task> pending)
     {
-        var toInstance = settings is null || settings.Allows(hubEvent.Name.Filter)
-            ? hub.Clients.Group(HubGroups.Instance(hubEvent.Instance)).SendAsync(hubEvent.Name.Wire, hubEvent.Envelope, cancellationToken)
-            : null;
-        var toGlobal = websocket.Value.GlobalEvents
-            ? hub.Clients.Group(HubGroups.Global).SendAsync(hubEvent.Name.Wire, hubEvent.Envelope, cancellationToken)
-            : null;
-        return CompleteAsync(hubEvent, toInstance, toGlobal);
+        SerializedHubMessage? plain = null;
+        SerializedHubMessage? withOffset = null;
+        Offset.TryParse(entry.Offset, out var offset);
+        foreach (var subscriber in subscribers)
+        {
+            if (subscriber.SkipThrough is { } skip && offset.CompareTo(skip) <= 0)
+            {
+                continue;
+            }
+
+            var message = subscriber.WithOffsets
+                ? withOffset ??= new SerializedHubMessage(new InvocationMessage(entry.Event.Name.Wire, [entry.Event.Envelope, entry.Offset]))
+                : plain ??= new SerializedHubMessage(new InvocationMessage(entry.Event.Name.Wire, [entry.Event.Envelope]));
+            try
+            {
+                var write = subscriber.Connection.WriteAsync(message);
+                if (!write.IsCompletedSuccessfully)
+                {
+                    pending.Add(write.AsTask());
+                }
+            }
+            catch (Exception exception) when (exception is ObjectDisposedException or InvalidOperationException)
+            {
+                // The connection is going away; its end removes its subscriptions.
+            }
+        }
     }
 
-    private async Task CompleteAsync(HubEvent hubEvent, Task? toInstance, Task? toGlobal)
+    /// <summary>Counts an event handed to a stream's listeners on this node (there may be none).</summary>
+    public void Sent(HistoryEntry entry)
     {
-        await Task.WhenAll(toInstance ?? Task.CompletedTask, toGlobal ?? Task.CompletedTask);
-        if (toInstance is not null)
-        {
-            metrics.EventSent();
-        }
-
-        if (toGlobal is not null)
-        {
-            metrics.EventSent();
-        }
-
-        metrics.ObserveFanOut(time.GetElapsedTime(hubEvent.AcceptedAt));
+        metrics.EventSent();
+        metrics.ObserveFanOut(time.GetElapsedTime(entry.Event.AcceptedAt));
     }
 }

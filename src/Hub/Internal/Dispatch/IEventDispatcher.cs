@@ -3,8 +3,8 @@ using EvolutionHub.Internal.Ingest;
 namespace EvolutionHub.Internal.Dispatch;
 
 /// <summary>
-/// Accepts events and delivers them, each instance's in the order accepted: one ordered path per instance
-/// from here to the send. Accepting returns before delivery.
+/// Accepts events: once <see cref="AcceptAsync"/> completes they are in their instance's history (and the global one),
+/// with their offsets; delivery follows, each stream in the history's order.
 /// </summary>
 internal interface IEventDispatcher
 {

@@ -1,17 +1,23 @@
 using EvolutionHub.Internal.Dispatch;
 using EvolutionHub.Internal.Ingest;
+using EvolutionHub.Internal.Metrics;
 
 namespace EvolutionHub.Internal.Farm;
 
 /// <summary>
-/// The farm's <see cref="IEventDispatcher"/>: refuses events while Redis is away or refuses writes (the publisher gets 503 and keeps them)
-/// instead of accepting what no other node could be sent.
+/// The farm's <see cref="IEventDispatcher"/>: an event is accepted once it is in Redis's history, which also carries it to
+/// every node (<see cref="RedisEventFeed"/>). While Redis is away or refuses writes it accepts nothing (the publisher gets
+/// 503 and keeps its events).
 /// </summary>
-internal sealed class FarmEventDispatcher(OrderedEventDispatcher ordered, RedisFarmConnection redis) : IEventDispatcher
+internal sealed class FarmEventDispatcher(RedisEventLog log, RedisFarmConnection redis, HubMetrics metrics) : IEventDispatcher
 {
-    public ValueTask AcceptAsync(IReadOnlyList<HubEvent> events, CancellationToken cancellationToken = default)
+    public async ValueTask AcceptAsync(IReadOnlyList<HubEvent> events, CancellationToken cancellationToken = default)
     {
         redis.EnsureAvailable();
-        return ordered.AcceptAsync(events, cancellationToken);
+        await log.AppendAsync(events, cancellationToken);
+        foreach (var _ in events)
+        {
+            metrics.EventAccepted();
+        }
     }
 }

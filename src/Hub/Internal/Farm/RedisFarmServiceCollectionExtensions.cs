@@ -1,7 +1,9 @@
 using BackplaneOptions = Microsoft.AspNetCore.SignalR.StackExchangeRedis.RedisOptions;
+using EvolutionHub.Bridge;
 using EvolutionHub.Internal.Connections;
 using EvolutionHub.Internal.Dispatch;
 using EvolutionHub.Internal.Farm.Connections;
+using EvolutionHub.Internal.History;
 using EvolutionHub.Internal.Instances;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -12,8 +14,9 @@ namespace EvolutionHub.Internal.Farm;
 internal static class RedisFarmServiceCollectionExtensions
 {
     /// <summary>
-    /// Turns the node into a farm node: SignalR's Redis backplane (which carries the Socket.IO connections too, since they
-    /// are hub connections) and the shared state, counts and revocations, all over one Redis connection; a Redis that is
+    /// Turns the node into a farm node: the events' history in Redis streams, which also carries every event to every node,
+    /// SignalR's Redis backplane for every other hub send (it carries the Socket.IO connections too, since they are hub
+    /// connections) and the shared state, counts and revocations, all over one Redis connection; a Redis that is
     /// unreachable or refuses writes is an outage the node waits out.
     /// </summary>
     /// <exception cref="HubStartupException"><see cref="RedisOptions.Configuration"/> cannot be read.</exception>
@@ -41,8 +44,11 @@ internal static class RedisFarmServiceCollectionExtensions
         services.Replace(ServiceDescriptor.Singleton<IConnectionRevoker>(provider => provider.GetRequiredService<RedisConnectionRevoker>()));
         services.AddHostedService(provider => provider.GetRequiredService<RedisConnectionRevoker>());
         services.AddHostedService<RedisCredentialRecheck>();
-        services.Replace(ServiceDescriptor.Singleton<IEventDispatcher>(provider =>
-            new FarmEventDispatcher(provider.GetRequiredService<OrderedEventDispatcher>(), provider.GetRequiredService<RedisFarmConnection>())));
+        services.AddSingleton<RedisEventLog>();
+        services.Replace(ServiceDescriptor.Singleton<IEventLog>(provider => provider.GetRequiredService<RedisEventLog>()));
+        services.Replace(ServiceDescriptor.Singleton<IEventDispatcher, FarmEventDispatcher>());
+        services.AddHostedService<RedisEventFeed>();
+        services.Replace(ServiceDescriptor.Singleton<ISocketIoSessionStore, RedisSocketIoSessionStore>());
         services.AddExceptionHandler<FarmUnavailableExceptionHandler>();
         services.Configure<HubOptions>(hub => hub.AddFilter<FarmUnavailableHubFilter>());
         services.AddTransient<IStartupFilter, FarmHandshakeGate.StartupFilter>();

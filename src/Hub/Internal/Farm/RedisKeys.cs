@@ -30,6 +30,24 @@ internal sealed class RedisKeys(string prefix)
     /// <summary>Carries the instance whose token holders every node must disconnect.</summary>
     public RedisChannel Revocations { get; } = RedisChannel.Literal("revocations");
 
+    /// <summary>Stream: an instance's history (expires once the instance was quiet for the recovery window).</summary>
+    public RedisKey History(string instance) => $"{{{prefix}}}:history:{instance}";
+
+    /// <summary>Stream: the global history, every instance's events when global events are on.</summary>
+    public RedisKey GlobalHistory { get; } = $"{{{prefix}}}:history-global";
+
+    /// <summary>String: the last offset issued, the farm's clock for offsets.</summary>
+    public RedisKey HistoryClock { get; } = $"{{{prefix}}}:history-clock";
+
+    /// <summary>String: a Socket.IO socket's session record under its private id, while it may be recovered.</summary>
+    public RedisKey SocketIoSession(string pid) => $"{{{prefix}}}:socketio-session:{pid}";
+
+    /// <summary>Carries every appended history entry to every node, in the streams' order.</summary>
+    public RedisChannel Events { get; } = RedisChannel.Literal("events");
+
+    /// <summary>The whole name of <see cref="Events"/>, for the script that publishes on it: scripts bypass the connection's prefix.</summary>
+    public string EventsChannelName { get; } = $"{prefix}:events";
+
     /// <summary>String written (and expiring) every second: whether Redis takes writes.</summary>
     public RedisKey WriteProbe { get; } = $"{{{prefix}}}:write-probe";
 
