@@ -49,8 +49,10 @@ public sealed class SocketIoRecoveryTests(ITestOutputHelper output)
         Assert.Equal(7, (await driver.NextAsync("moved", RecoveringClients.Event, Timeouts.EventMs))[0]!["data"]!["n"]!.GetValue<int>());
     }
 
-    [Fact]
-    public async Task Clients_of_a_killed_node_recover_on_the_survivor_and_get_every_accepted_event_once_in_order()
+    [Theory]
+    [InlineData("killed")]
+    [InlineData("stopped")]
+    public async Task Clients_of_a_killed_or_stopped_node_recover_on_the_survivor_and_get_every_accepted_event_once_in_order(string instance)
     {
         const int Clients = 60;
         await using var farm = await HubFarm.StartAsync(nodes: 2);
@@ -59,13 +61,13 @@ public sealed class SocketIoRecoveryTests(ITestOutputHelper output)
         var clients = new RecoveringClients(driver);
         for (var i = 0; i < Clients; i++)
         {
-            await clients.ConnectAsync($"client-{i}", balancer.Url + "/killed", HubNode.GlobalKey);
+            await clients.ConnectAsync($"client-{i}", balancer.Url + "/" + instance, HubNode.GlobalKey);
         }
 
         // Every client comes from 127.0.0.1: ip_hash put them all on one node.
         var owner = await NodeFailureTests.OwnerAsync(farm, expected: Clients);
         var survivor = farm.Nodes.Single(node => node != owner);
-        await survivor.PublishAsync("killed", "MESSAGES_UPSERT", new { n = 1 });
+        await survivor.PublishAsync(instance, "MESSAGES_UPSERT", new { n = 1 });
         await clients.ExpectAsync([1]);
 
         using var stop = new CancellationTokenSource();
@@ -75,7 +77,7 @@ public sealed class SocketIoRecoveryTests(ITestOutputHelper output)
         {
             while (!stop.IsCancellationRequested)
             {
-                using var response = await survivor.PostEventsAsync(Enumerable.Range(published + 1, 5).Select(n => Event("killed", n)));
+                using var response = await survivor.PostEventsAsync(Enumerable.Range(published + 1, 5).Select(n => Event(instance, n)));
                 Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
                 published += 5;
                 if (published > 20)
@@ -88,10 +90,20 @@ public sealed class SocketIoRecoveryTests(ITestOutputHelper output)
         });
 
         await publishedTwenty.Task.WithTimeout(TimeSpan.FromSeconds(10), "20 events to be published");
-        var killed = Stopwatch.StartNew();
-        await owner.KillAsync();
+        var failed = Stopwatch.StartNew();
+        if (instance == "killed")
+        {
+            await owner.KillAsync();
+        }
+        else
+        {
+            // A rolling restart: SIGTERM closes the clients' transports without a Socket.IO DISCONNECT, so they reconnect.
+            var exitCode = await owner.StopAsync(TimeSpan.FromSeconds(10));
+            Assert.True(exitCode == 0, $"node {owner.Name} stopped with exit code {exitCode} after {failed.Elapsed.TotalSeconds:F1} s (137: still running after 10 s)\n{owner.Output}");
+        }
+
         await clients.ExpectRecoveredAsync();
-        var recoveredIn = killed.Elapsed;
+        var recoveredIn = failed.Elapsed;
 
         // Publishing goes on after the recovery too: live events follow the replayed ones.
         var target = Volatile.Read(ref published) + 50;
@@ -100,9 +112,9 @@ public sealed class SocketIoRecoveryTests(ITestOutputHelper output)
         await publishing;
 
         await clients.ExpectAsync([.. Enumerable.Range(2, published - 1)], timeoutMs: 30000);
-        await survivor.PublishAsync("killed", "MESSAGES_UPSERT", new { n = published + 1 });
+        await survivor.PublishAsync(instance, "MESSAGES_UPSERT", new { n = published + 1 });
         await clients.ExpectAsync([published + 1]);
-        output.WriteLine($"{Clients} clients recovered on the survivor {recoveredIn.TotalSeconds:0.0} s after the kill; {published + 1} events each, none lost or repeated.");
+        output.WriteLine($"{Clients} clients of the {instance} node recovered on the survivor {recoveredIn.TotalSeconds:0.0} s after it went; {published + 1} events each, none lost or repeated.");
     }
 
     [Fact]
