@@ -1,4 +1,5 @@
 using System.Text.Json;
+using EvolutionHub.Bridge.Internal.SocketIO.Recovery;
 
 namespace EvolutionHub.Bridge;
 

@@ -2,6 +2,7 @@ using EvolutionHub.Bridge.Internal;
 using EvolutionHub.Bridge.Internal.Hubs;
 using EvolutionHub.Bridge.Internal.Hubs.Protocol;
 using EvolutionHub.Bridge.Internal.SocketIO;
+using EvolutionHub.Bridge.Internal.SocketIO.Recovery;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;

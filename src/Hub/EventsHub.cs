@@ -2,6 +2,7 @@ using System.Text.Json;
 using EvolutionHub.Bridge;
 using EvolutionHub.Internal.Authentication;
 using EvolutionHub.Internal.Connections;
+using EvolutionHub.Internal.Connections.Subscribers;
 using EvolutionHub.Internal.Dispatch;
 using EvolutionHub.Internal.History;
 using EvolutionHub.Internal.Inbound;

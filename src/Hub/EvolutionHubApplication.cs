@@ -2,6 +2,7 @@ using EvolutionHub.Bridge;
 using EvolutionHub.Internal.ApiReference;
 using EvolutionHub.Internal.Authentication;
 using EvolutionHub.Internal.Connections;
+using EvolutionHub.Internal.Connections.Subscribers;
 using EvolutionHub.Internal.Dashboard;
 using EvolutionHub.Internal.Diagnostics;
 using EvolutionHub.Internal.Dispatch;

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.RegularExpressions;
 using EvolutionHub.Farm.Tests.Infrastructure;
+using EvolutionHub.Farm.Tests.Lifecycle;
 
 namespace EvolutionHub.Farm.Tests;
 

@@ -1,4 +1,5 @@
 using EvolutionHub.Farm.Tests.Infrastructure;
+using EvolutionHub.Farm.Tests.Lifecycle;
 using EvolutionHub.Testing;
 using Microsoft.AspNetCore.Http.Connections;
 using Microsoft.AspNetCore.SignalR.Client;

@@ -1,5 +1,6 @@
 using System.Threading.Channels;
 using EvolutionHub.Bridge.Internal.SocketIO;
+using EvolutionHub.Bridge.Internal.SocketIO.Recovery;
 using EvolutionHub.Testing;
 using Microsoft.Extensions.DependencyInjection;
 

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using EvolutionHub.Bridge.Internal.SocketIO.Recovery;
 using EvolutionHub.Bridge.Tests.Infrastructure;
 using EvolutionHub.Testing;
 using Microsoft.AspNetCore.SignalR;

@@ -1,4 +1,5 @@
 using EvolutionHub.Bridge.Internal.SocketIO;
+using EvolutionHub.Bridge.Internal.SocketIO.Recovery;
 using EvolutionHub.Bridge.Tests.Infrastructure;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Options;

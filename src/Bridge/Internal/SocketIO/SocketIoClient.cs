@@ -2,6 +2,7 @@ using System.Text;
 using System.Text.Json;
 using EvolutionHub.Bridge.Internal.EngineIO;
 using EvolutionHub.Bridge.Internal.SocketIO.Parser;
+using EvolutionHub.Bridge.Internal.SocketIO.Recovery;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.Logging;

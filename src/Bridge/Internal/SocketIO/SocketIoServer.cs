@@ -1,4 +1,5 @@
 using EvolutionHub.Bridge.Internal.EngineIO;
+using EvolutionHub.Bridge.Internal.SocketIO.Recovery;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 

@@ -1,4 +1,5 @@
 using EvolutionHub.Internal.Connections;
+using EvolutionHub.Internal.Connections.Subscribers;
 using EvolutionHub.Internal.History;
 using EvolutionHub.Internal.Instances;
 using EvolutionHub.Internal.Metrics;

@@ -1,5 +1,6 @@
 using System.Threading.Channels;
 using EvolutionHub.Internal.Connections;
+using EvolutionHub.Internal.Connections.Subscribers;
 using EvolutionHub.Internal.History;
 using EvolutionHub.Internal.Instances;
 using Microsoft.AspNetCore.SignalR;

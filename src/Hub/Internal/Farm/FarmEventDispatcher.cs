@@ -1,4 +1,5 @@
 using EvolutionHub.Internal.Dispatch;
+using EvolutionHub.Internal.Farm.History;
 using EvolutionHub.Internal.Ingest;
 using EvolutionHub.Internal.Metrics;
 

@@ -3,6 +3,7 @@ using EvolutionHub.Bridge;
 using EvolutionHub.Internal.Connections;
 using EvolutionHub.Internal.Dispatch;
 using EvolutionHub.Internal.Farm.Connections;
+using EvolutionHub.Internal.Farm.History;
 using EvolutionHub.Internal.History;
 using EvolutionHub.Internal.Instances;
 using Microsoft.AspNetCore.SignalR;

@@ -5,7 +5,7 @@ using EvolutionHub.Farm.Tests.Infrastructure;
 using EvolutionHub.Testing;
 using Microsoft.AspNetCore.SignalR;
 
-namespace EvolutionHub.Farm.Tests;
+namespace EvolutionHub.Farm.Tests.Redis;
 
 /// <summary>
 /// Redis stopped for 10 s and started again on the same port: the nodes stay up, say they are not ready, refuse what they

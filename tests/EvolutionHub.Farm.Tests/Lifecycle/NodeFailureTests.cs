@@ -3,7 +3,7 @@ using System.Text.Json;
 using EvolutionHub.Farm.Tests.Infrastructure;
 using EvolutionHub.Testing;
 
-namespace EvolutionHub.Farm.Tests;
+namespace EvolutionHub.Farm.Tests.Lifecycle;
 
 /// <summary>A node killed with SIGKILL: the others keep serving, its clients come back elsewhere, its counts go away.</summary>
 public sealed class NodeFailureTests

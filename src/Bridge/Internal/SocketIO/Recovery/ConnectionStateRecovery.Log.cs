@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Logging;
 
-namespace EvolutionHub.Bridge.Internal.SocketIO;
+namespace EvolutionHub.Bridge.Internal.SocketIO.Recovery;
 
 internal sealed partial class ConnectionStateRecovery
 {

@@ -1,6 +1,6 @@
 using Microsoft.AspNetCore.SignalR;
 
-namespace EvolutionHub.Internal.Connections;
+namespace EvolutionHub.Internal.Connections.Subscribers;
 
 /// <summary>
 /// Wraps the hub's lifetime manager (the default one, or the Redis backplane's) to know this node's connections, which

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using EvolutionHub.Farm.Tests.Infrastructure;
 using EvolutionHub.Testing;
 
-namespace EvolutionHub.Farm.Tests;
+namespace EvolutionHub.Farm.Tests.Lifecycle;
 
 /// <summary>A node stops cleanly and promptly when told to, even with clients connected or while Redis does not answer its last calls.</summary>
 public sealed class ShutdownTests

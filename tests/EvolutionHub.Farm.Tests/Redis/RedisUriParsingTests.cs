@@ -2,7 +2,7 @@ using EvolutionHub.Internal.Farm;
 using Microsoft.Extensions.Configuration;
 using StackExchange.Redis;
 
-namespace EvolutionHub.Farm.Tests;
+namespace EvolutionHub.Farm.Tests.Redis;
 
 /// <summary><c>REDIS_URI</c>: a <c>redis://</c> URI or a StackExchange.Redis configuration string.</summary>
 public sealed class RedisUriParsingTests

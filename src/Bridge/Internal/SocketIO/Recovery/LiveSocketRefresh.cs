@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Hosting;
 
-namespace EvolutionHub.Bridge.Internal.SocketIO;
+namespace EvolutionHub.Bridge.Internal.SocketIO.Recovery;
 
 /// <summary>
 /// Refreshes the session records of this node's live sockets every quarter of the recovery window, all at once: if the

@@ -4,7 +4,7 @@ using EvolutionHub.Internal.History;
 using MessagePack;
 using StackExchange.Redis;
 
-namespace EvolutionHub.Internal.Farm;
+namespace EvolutionHub.Internal.Farm.History;
 
 /// <summary>
 /// Feeds this node's lanes from <c>{prefix}:events</c>, in the channel's order (one reader). Pub/sub keeps nothing: when

@@ -1,4 +1,4 @@
-namespace EvolutionHub.Internal.Connections;
+namespace EvolutionHub.Internal.Connections.Subscribers;
 
 /// <summary>
 /// The instances one hub connection receives, kept in its <c>Context.Items</c>. Once the connection has ended

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Options;
 
-namespace EvolutionHub.Bridge.Internal.SocketIO;
+namespace EvolutionHub.Bridge.Internal.SocketIO.Recovery;
 
 /// <summary>
 /// The default <see cref="ISocketIoSessionStore"/>: this process only, at most

@@ -4,7 +4,7 @@ using System.Text.RegularExpressions;
 using EvolutionHub.Farm.Tests.Infrastructure;
 using EvolutionHub.Testing;
 
-namespace EvolutionHub.Farm.Tests;
+namespace EvolutionHub.Farm.Tests.Redis;
 
 /// <summary>What a farm node tells its operator about Redis: the banner, the log, <c>/metrics</c> and the dashboard's summary.</summary>
 public sealed partial class RedisStatusReportingTests

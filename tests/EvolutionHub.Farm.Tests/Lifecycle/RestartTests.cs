@@ -4,7 +4,7 @@ using System.Text.Json;
 using EvolutionHub.Farm.Tests.Infrastructure;
 using EvolutionHub.Testing;
 
-namespace EvolutionHub.Farm.Tests;
+namespace EvolutionHub.Farm.Tests.Lifecycle;
 
 /// <summary>README "Run a farm": on a farm the state lives in Redis, so a node started again after every node went away still has it.</summary>
 public sealed class RestartTests

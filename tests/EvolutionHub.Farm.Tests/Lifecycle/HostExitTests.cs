@@ -3,7 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
-namespace EvolutionHub.Farm.Tests;
+namespace EvolutionHub.Farm.Tests.Lifecycle;
 
 /// <summary>
 /// How a node's process ends: an orchestrator restarts a node that failed (<c>restart: on-failure</c>) only if it exits

@@ -1,7 +1,7 @@
 using EvolutionHub.Internal.History;
 using Microsoft.AspNetCore.SignalR;
 
-namespace EvolutionHub.Internal.Connections;
+namespace EvolutionHub.Internal.Connections.Subscribers;
 
 /// <summary>One connection of this node receiving a stream's events.</summary>
 /// <param name="WithOffsets">Each event carries its offset as its last argument.</param>

@@ -1,6 +1,6 @@
 using Microsoft.AspNetCore.SignalR;
 
-namespace EvolutionHub.Internal.Connections;
+namespace EvolutionHub.Internal.Connections.Subscribers;
 
 internal static class LocalSubscribersServiceCollectionExtensions
 {

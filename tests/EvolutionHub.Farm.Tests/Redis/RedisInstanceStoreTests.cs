@@ -3,7 +3,7 @@ using EvolutionHub.Internal.Farm;
 using Microsoft.Extensions.Logging.Abstractions;
 using StackExchange.Redis;
 
-namespace EvolutionHub.Farm.Tests;
+namespace EvolutionHub.Farm.Tests.Redis;
 
 /// <summary>The farm's instance store against a real Redis: its callers' cancellation tokens count.</summary>
 public sealed class RedisInstanceStoreTests

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Hosting;
 
-namespace EvolutionHub.Bridge.Internal.SocketIO;
+namespace EvolutionHub.Bridge.Internal.SocketIO.Recovery;
 
 /// <summary>
 /// Holds the host's shutdown until the sockets its sessions' close ended are saved (bounded by the host's shutdown

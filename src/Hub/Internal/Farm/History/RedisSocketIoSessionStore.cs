@@ -2,7 +2,7 @@ using System.Text.Json;
 using EvolutionHub.Bridge;
 using StackExchange.Redis;
 
-namespace EvolutionHub.Internal.Farm;
+namespace EvolutionHub.Internal.Farm.History;
 
 /// <summary>
 /// The farm's Socket.IO session records, so that a client recovers its socket on any node: one string per private id

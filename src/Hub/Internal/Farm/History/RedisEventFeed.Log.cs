@@ -1,4 +1,4 @@
-namespace EvolutionHub.Internal.Farm;
+namespace EvolutionHub.Internal.Farm.History;
 
 internal sealed partial class RedisEventFeed
 {

@@ -3,7 +3,7 @@ using System.Net.Http.Json;
 using EvolutionHub.Farm.Tests.Infrastructure;
 using EvolutionHub.Testing;
 
-namespace EvolutionHub.Farm.Tests;
+namespace EvolutionHub.Farm.Tests.Redis;
 
 /// <summary><c>REDIS_URI=redis://:password@host:port/db</c> against a Redis that requires the password.</summary>
 public sealed class RedisPasswordAndDatabaseTests

@@ -1,10 +1,11 @@
 using System.Net;
 using System.Net.Http.Json;
 using EvolutionHub.Farm.Tests.Infrastructure;
+using EvolutionHub.Farm.Tests.Lifecycle;
 using EvolutionHub.Testing;
 using Microsoft.AspNetCore.SignalR;
 
-namespace EvolutionHub.Farm.Tests;
+namespace EvolutionHub.Farm.Tests.Redis;
 
 /// <summary>
 /// A Redis that answers but refuses commands — full (<c>maxmemory</c> with <c>noeviction</c>: OOM) or turned into a

@@ -3,7 +3,7 @@ using System.Text.RegularExpressions;
 using EvolutionHub.Farm.Tests.Infrastructure;
 using EvolutionHub.Testing;
 
-namespace EvolutionHub.Farm.Tests;
+namespace EvolutionHub.Farm.Tests.Redis;
 
 /// <summary>
 /// A node's log of a Redis connection that breaks with a reset (a socket error, not Redis closing it), while readiness

@@ -1,10 +1,11 @@
 using System.Diagnostics;
 using System.Net;
 using EvolutionHub.Farm.Tests.Infrastructure;
+using EvolutionHub.Farm.Tests.Lifecycle;
 using EvolutionHub.Testing;
 using Xunit.Abstractions;
 
-namespace EvolutionHub.Farm.Tests;
+namespace EvolutionHub.Farm.Tests.Recovery;
 
 /// <summary>
 /// Socket.IO connection-state recovery across a farm, with the real socket.io-client 4.8: a client recovers its socket on

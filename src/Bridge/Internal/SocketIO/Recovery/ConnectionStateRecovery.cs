@@ -3,7 +3,7 @@ using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
-namespace EvolutionHub.Bridge.Internal.SocketIO;
+namespace EvolutionHub.Bridge.Internal.SocketIO.Recovery;
 
 /// <summary>
 /// Connection-state recovery, as socket.io's namespace and socket do it, made to survive the node: every socket with a

@@ -3,7 +3,7 @@ using EvolutionHub.Internal.Ingest;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 
-namespace EvolutionHub.Internal.Farm;
+namespace EvolutionHub.Internal.Farm.History;
 
 /// <summary>
 /// The farm's history: a Redis stream per instance (<c>{prefix}:history:{instance}</c>) and a global one

@@ -8,7 +8,7 @@ using Microsoft.AspNetCore.Http.Connections;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Client;
 
-namespace EvolutionHub.Farm.Tests;
+namespace EvolutionHub.Farm.Tests.Recovery;
 
 /// <summary>
 /// Nothing lost on a farm: the history lives in Redis, so a client resumes on any node, and a node whose Redis pub/sub

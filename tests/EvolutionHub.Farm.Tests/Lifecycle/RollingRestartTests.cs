@@ -6,7 +6,7 @@ using EvolutionHub.Farm.Tests.Infrastructure;
 using Microsoft.AspNetCore.Http.Connections;
 using Microsoft.AspNetCore.SignalR.Client;
 
-namespace EvolutionHub.Farm.Tests;
+namespace EvolutionHub.Farm.Tests.Lifecycle;
 
 /// <summary>
 /// README "Run a farm": stopping a node (SIGTERM) is a rolling restart. Behind nginx, its clients reconnect to the other node
