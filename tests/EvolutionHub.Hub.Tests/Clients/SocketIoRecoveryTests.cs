@@ -90,6 +90,31 @@ public sealed class SocketIoRecoveryTests
     }
 
     [Fact]
+    public async Task A_client_of_an_instance_quiet_for_longer_than_the_window_recovers_with_nothing_to_replay()
+    {
+        await using var hub = await HubServer.StartAsync(new Dictionary<string, string?> { ["Recovery:MaxDisconnectionSeconds"] = "2" });
+        await using var driver = SocketIoDriver.Start();
+        var url = hub.BaseUri.ToString().TrimEnd('/') + "/quiet";
+        var options = new { transports = new[] { "websocket" }, auth = new { apikey = HubServer.GlobalKey }, reconnection = false };
+        var connected = await driver.ConnectAsync("quiet", url, options);
+        await hub.PublishAsync(Event("quiet", 1));
+        await driver.NextAsync("quiet", RecoveringClients.Event);
+
+        // The instance stays quiet longer than the window while another one publishes; the client is connected throughout,
+        // so its last offset is still where the instance is.
+        await Task.Delay(TimeSpan.FromSeconds(3));
+        await hub.PublishAsync(Event("busy", 1));
+        await driver.DropTransportAsync("quiet");
+        await driver.NextAsync("quiet", "$disconnect");
+
+        var back = await driver.ReopenAsync("quiet");
+        Assert.True(back!["recovered"]!.GetValue<bool>(), back.ToJsonString());
+        Assert.Equal(connected!["id"]!.GetValue<string>(), back["id"]!.GetValue<string>());
+        await hub.PublishAsync(Event("quiet", 2));
+        Assert.Equal(2, (await driver.NextAsync("quiet", RecoveringClients.Event))[0]!["data"]!["n"]!.GetValue<int>());
+    }
+
+    [Fact]
     public async Task A_client_whose_missed_events_were_trimmed_connects_as_new_and_is_replayed_nothing()
     {
         await using var hub = await HubServer.StartAsync(new Dictionary<string, string?> { ["Recovery:MaxEventsPerInstance"] = "5" });

@@ -41,6 +41,14 @@ internal sealed class EventRing(int capacity)
         LastAppendedAt = timestamp;
     }
 
+    /// <summary>Lets go of the events and keeps <see cref="Last"/>: what came after it is still known to be nothing.</summary>
+    public void Clear()
+    {
+        _items = [];
+        _head = 0;
+        Count = 0;
+    }
+
     /// <summary>The index of the event at <paramref name="offset"/>, or -1 when the ring does not hold it.</summary>
     public int IndexOf(Offset offset)
     {
@@ -63,7 +71,7 @@ internal sealed class EventRing(int capacity)
 
     private void Grow()
     {
-        var grown = new HistoryEntry[Math.Min(capacity, _items.Length * 2)];
+        var grown = new HistoryEntry[Math.Min(capacity, Math.Max(16, _items.Length * 2))];
         for (var i = 0; i < Count; i++)
         {
             grown[i] = this[i];

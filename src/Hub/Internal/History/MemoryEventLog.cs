@@ -5,8 +5,9 @@ namespace EvolutionHub.Internal.History;
 
 /// <summary>
 /// The single node's history, in memory: a ring of the last <c>Recovery:MaxEventsPerInstance</c> events per instance and
-/// one of as many for the global stream. A stream that took nothing for <c>Recovery:MaxDisconnectionSeconds</c> is dropped,
-/// so instances that went quiet cost nothing.
+/// one of as many for the global stream. A stream that took nothing for <c>Recovery:MaxDisconnectionSeconds</c> lets go of
+/// its events and keeps only its last offset, so an instance that went quiet costs next to nothing and a client that holds
+/// that offset still has missed nothing.
 /// </summary>
 internal sealed class MemoryEventLog(IOptions<RecoveryOptions> recovery, IOptions<WebsocketOptions> websocket, TimeProvider time) : IEventLog
 {
@@ -126,11 +127,11 @@ internal sealed class MemoryEventLog(IOptions<RecoveryOptions> recovery, IOption
         }
 
         _sweptAt = now;
-        foreach (var (instance, ring) in _instances)
+        foreach (var ring in _instances.Values)
         {
-            if (time.GetElapsedTime(ring.LastAppendedAt, now) > _window)
+            if (ring.Count > 0 && time.GetElapsedTime(ring.LastAppendedAt, now) > _window)
             {
-                _instances.Remove(instance);
+                ring.Clear();
             }
         }
     }
