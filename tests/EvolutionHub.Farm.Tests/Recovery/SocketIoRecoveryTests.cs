@@ -50,6 +50,34 @@ public sealed class SocketIoRecoveryTests(ITestOutputHelper output)
         Assert.Equal(7, (await driver.NextAsync("moved", RecoveringClients.Event, Timeouts.EventMs))[0]!["data"]!["n"]!.GetValue<int>());
     }
 
+    [Fact]
+    public async Task A_client_of_an_instance_quiet_for_longer_than_the_window_recovers_on_the_other_node_with_nothing_to_replay()
+    {
+        await using var farm = await HubFarm.StartAsync(nodes: 2, settings: new Dictionary<string, string> { ["Recovery__MaxDisconnectionSeconds"] = "2" });
+        var (a, b) = (farm[0], farm[1]);
+        await using var relay = TcpRelay.Start(a.Port);
+        await using var driver = SocketIoDriver.Start();
+        var options = new { transports = new[] { "websocket" }, auth = new { apikey = HubNode.GlobalKey }, reconnection = false };
+        var connected = await driver.ConnectAsync("quiet", $"http://127.0.0.1:{relay.Port}/quiet", options, timeoutMs: Timeouts.ConnectMs);
+        await a.PublishAsync("quiet", "MESSAGES_UPSERT", new { n = 1 });
+        Assert.Equal(1, (await driver.NextAsync("quiet", RecoveringClients.Event, Timeouts.EventMs))[0]!["data"]!["n"]!.GetValue<int>());
+
+        // The instance stays quiet until Redis drops its stream; the client is connected throughout, so its last offset is
+        // still where the instance is.
+        await Eventually.UntilAsync(
+            async () => await farm.Redis.CliAsync("EXISTS", "{evolutionhub}:history:quiet") == "0", TimeSpan.FromSeconds(15), "the quiet instance's stream to expire");
+        relay.Retarget(b.Port);
+        relay.Sever();
+        await driver.NextAsync("quiet", "$disconnect");
+        relay.Restore();
+
+        var back = await driver.ReopenAsync("quiet", Timeouts.ConnectMs);
+        Assert.True(back?["recovered"]?.GetValue<bool>(), back?.ToJsonString());
+        Assert.Equal(connected!["id"]!.GetValue<string>(), back!["id"]!.GetValue<string>());
+        await a.PublishAsync("quiet", "MESSAGES_UPSERT", new { n = 2 });
+        Assert.Equal(2, (await driver.NextAsync("quiet", RecoveringClients.Event, Timeouts.EventMs))[0]!["data"]!["n"]!.GetValue<int>());
+    }
+
     [Theory]
     [InlineData("killed")]
     [InlineData("stopped")]

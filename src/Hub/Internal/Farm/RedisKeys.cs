@@ -36,6 +36,12 @@ internal sealed class RedisKeys(string prefix)
     /// <summary>Stream: the global history, every instance's events when global events are on.</summary>
     public RedisKey GlobalHistory { get; } = $"{{{prefix}}}:history-global";
 
+    /// <summary>
+    /// Hash: each stream's last offset (field: the instance; "" for the global stream), kept after the stream itself
+    /// expired, so that a client holding it is known to have missed nothing.
+    /// </summary>
+    public RedisKey HistoryLast { get; } = $"{{{prefix}}}:history-last";
+
     /// <summary>String: the last offset issued, the farm's clock for offsets.</summary>
     public RedisKey HistoryClock { get; } = $"{{{prefix}}}:history-clock";
 

@@ -8,23 +8,24 @@ namespace EvolutionHub.Internal.Farm.History;
 /// <summary>
 /// The farm's history: a Redis stream per instance (<c>{prefix}:history:{instance}</c>) and a global one
 /// (<c>{prefix}:history-global</c>), each bounded by <c>Recovery:MaxEventsPerInstance</c> (<c>MAXLEN ~</c>) and dropped
-/// <c>Recovery:MaxDisconnectionSeconds</c> after its last event. One script per batch takes the offsets from a clock key
+/// <c>Recovery:MaxDisconnectionSeconds</c> after its last event; each stream's last offset outlives it in
+/// <c>{prefix}:history-last</c>, so a quiet instance's clients still recover. One script per batch takes the offsets from a clock key
 /// of the farm (so an offset names one event across every stream), appends, and publishes the entries on
 /// <c>{prefix}:events</c>: atomic, so the channel carries each stream in its order.
 /// </summary>
 internal sealed class RedisEventLog(RedisFarmConnection redis, IOptions<RecoveryOptions> recovery, IOptions<WebsocketOptions> websocket, TimeProvider time)
     : IEventLog
 {
-    // KEYS: clock, global stream, then one instance stream per event. ARGV: maxlen, seconds to keep, global (1/0), channel,
+    // KEYS: clock, global stream, last offsets, then one instance stream per event. ARGV: maxlen, seconds to keep, global (1/0), channel,
     // then the events' envelopes, then their instances. Publishes a MessagePack array of
     // [instance, offset, previous, global (1/0), global previous, envelope] and returns the offsets.
     private const string AppendScript = """
         local maxlen, ttl, global, channel = ARGV[1], tonumber(ARGV[2]), ARGV[3] == '1', ARGV[4]
-        local n = #KEYS - 2
-        local function last_of(key)
+        local n = #KEYS - 3
+        local function last_of(key, field)
           local newest = redis.call('XREVRANGE', key, '+', '-', 'COUNT', 1)
           if newest[1] then return newest[1][1] end
-          return ''
+          return redis.call('HGET', KEYS[3], field) or ''
         end
         local ms, seq = 0, -1
         local clock = redis.call('GET', KEYS[1])
@@ -36,16 +37,17 @@ internal sealed class RedisEventLog(RedisFarmConnection redis, IOptions<Recovery
         local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
         local last, offsets, entries = {}, {}, {}
         local global_previous = ''
-        if global then global_previous = last_of(KEYS[2]) end
+        if global then global_previous = last_of(KEYS[2], '') end
         for i = 1, n do
           if now > ms then ms, seq = now, 0 else seq = seq + 1 end
           local offset = string.format('%d-%d', ms, seq)
-          local key = KEYS[i + 2]
-          local previous = last[key]
-          if previous == nil then previous = last_of(key) end
+          local key = KEYS[i + 3]
           local envelope, instance = ARGV[4 + i], ARGV[4 + n + i]
+          local previous = last[key]
+          if previous == nil then previous = last_of(key, instance) end
           redis.call('XADD', key, 'MAXLEN', '~', maxlen, offset, 'p', previous, 'e', envelope)
           redis.call('EXPIRE', key, ttl)
+          redis.call('HSET', KEYS[3], instance, offset)
           last[key] = offset
           local flag, previous_global = 0, ''
           if global then
@@ -56,7 +58,10 @@ internal sealed class RedisEventLog(RedisFarmConnection redis, IOptions<Recovery
           entries[i] = { instance, offset, previous, flag, previous_global, envelope }
         end
         redis.call('SET', KEYS[1], string.format('%d-%d', ms, seq))
-        if global then redis.call('EXPIRE', KEYS[2], ttl) end
+        if global then
+          redis.call('EXPIRE', KEYS[2], ttl)
+          redis.call('HSET', KEYS[3], '', global_previous)
+        end
         redis.call('PUBLISH', channel, cmsgpack.pack(entries))
         return offsets
         """;
@@ -70,7 +75,7 @@ internal sealed class RedisEventLog(RedisFarmConnection redis, IOptions<Recovery
 
         var keys = redis.Keys;
         var global = websocket.Value.GlobalEvents;
-        RedisKey[] scriptKeys = [keys.HistoryClock, keys.GlobalHistory, .. events.Select(hubEvent => keys.History(hubEvent.Instance))];
+        RedisKey[] scriptKeys = [keys.HistoryClock, keys.GlobalHistory, keys.HistoryLast, .. events.Select(hubEvent => keys.History(hubEvent.Instance))];
         RedisValue[] arguments =
         [
             Math.Max(1, recovery.Value.MaxEventsPerInstance),
@@ -112,11 +117,19 @@ internal sealed class RedisEventLog(RedisFarmConnection redis, IOptions<Recovery
             return [.. entries.Take(count).Select(entry => Read(stream, entry))];
         }
 
-        return null;
+        // The stream expired (its instance was quiet): at its last offset, nothing was missed.
+        return entries.Length == 0 && await LastOffsetAsync(stream, cancellationToken) == after ? [] : null;
     }
 
     public async ValueTask<string> LastOffsetAsync(HistoryStream stream, CancellationToken cancellationToken = default)
     {
+        var last = (string?)await redis.RunAsync(database => database.HashGetAsync(redis.Keys.HistoryLast, stream.Instance ?? ""));
+        if (!string.IsNullOrEmpty(last))
+        {
+            return last;
+        }
+
+        // Streams written before the last offsets were kept apart.
         var newest = await redis.RunAsync(database => database.StreamRangeAsync(KeyOf(stream), "-", "+", 1, Order.Descending));
         return newest.Length == 0 ? "" : newest[0].Id.ToString();
     }
