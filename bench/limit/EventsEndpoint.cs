@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 
 namespace EvolutionHub.Bench.Limit;
 
@@ -104,7 +105,7 @@ public sealed class EventsEndpoint(string apiKey, Broadcaster broadcaster)
     }
 }
 
-public sealed record Accepted(int accepted);
+internal sealed record Accepted([property: JsonPropertyName("accepted")] int Count);
 
-[System.Text.Json.Serialization.JsonSerializable(typeof(Accepted))]
-internal sealed partial class AcceptedJsonContext : System.Text.Json.Serialization.JsonSerializerContext;
+[JsonSerializable(typeof(Accepted))]
+internal sealed partial class AcceptedJsonContext : JsonSerializerContext;
