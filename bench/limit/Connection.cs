@@ -1,48 +1,93 @@
-using System.Collections.Concurrent;
 using System.Net.WebSockets;
 
 namespace EvolutionHub.Bench.Limit;
 
 /// <summary>
-/// One Engine.IO WebSocket. Frames queue in an outbox drained by at most one send loop at a time, started on demand,
-/// so a broadcast never waits for a slow socket and an idle socket holds no task.
+/// The sending side of one Engine.IO WebSocket, with no queue of its own: a frame is handed straight to
+/// <see cref="WebSocket.SendAsync(ReadOnlyMemory{byte}, WebSocketMessageType, bool, CancellationToken)"/>, which
+/// completes at once while Kestrel's output pipe has room. Only when a send is still pending is the next one chained
+/// after it, so frames keep their order and a broadcast never waits for a slow socket.
 /// </summary>
 public sealed class Connection(WebSocket socket)
 {
-    private readonly ConcurrentQueue<ReadOnlyMemory<byte>> _outbox = new();
-    private int _sending;
-
-    public string Id { get; } = Guid.NewGuid().ToString("N")[..20];
+    private readonly Lock _gate = new();
+    private Task _pending = Task.CompletedTask;
+    private bool _closed;
 
     public WebSocket Socket => socket;
 
-    public void Send(ReadOnlyMemory<byte> frame)
+    public void Send(ReadOnlyMemory<byte> frame) => Send(new ReadOnlyMemory<ReadOnlyMemory<byte>>([frame]));
+
+    /// <summary>Sends <paramref name="frames"/> in order, after whatever this socket is still sending.</summary>
+    public void Send(ReadOnlyMemory<ReadOnlyMemory<byte>> frames)
     {
-        _outbox.Enqueue(frame);
-        if (Interlocked.CompareExchange(ref _sending, 1, 0) == 0)
+        lock (_gate)
         {
-            _ = DrainAsync();
+            for (var index = 0; index < frames.Length && !_closed; index++)
+            {
+                if (!_pending.IsCompleted)
+                {
+                    _pending = SendAfterAsync(_pending, frames[index..]);
+                    return;
+                }
+
+                try
+                {
+                    var send = socket.SendAsync(frames.Span[index], WebSocketMessageType.Text, true, CancellationToken.None);
+                    if (send.IsCompletedSuccessfully)
+                    {
+                        send.GetAwaiter().GetResult();
+                    }
+                    else
+                    {
+                        _pending = ObserveAsync(send);
+                    }
+                }
+                catch (Exception exception) when (IsClosing(exception))
+                {
+                    _closed = true;
+                }
+            }
         }
     }
 
-    private async Task DrainAsync()
+    /// <summary>No more sends: the receive loop ended and the socket is about to be disposed.</summary>
+    public void Close()
+    {
+        lock (_gate)
+        {
+            _closed = true;
+        }
+    }
+
+    private async Task SendAfterAsync(Task previous, ReadOnlyMemory<ReadOnlyMemory<byte>> frames)
+    {
+        await previous;
+        try
+        {
+            for (var index = 0; index < frames.Length && !Volatile.Read(ref _closed); index++)
+            {
+                await socket.SendAsync(frames.Span[index], WebSocketMessageType.Text, true, CancellationToken.None);
+            }
+        }
+        catch (Exception exception) when (IsClosing(exception))
+        {
+            Volatile.Write(ref _closed, true);
+        }
+    }
+
+    private async Task ObserveAsync(ValueTask send)
     {
         try
         {
-            do
-            {
-                while (_outbox.TryDequeue(out var frame))
-                {
-                    await socket.SendAsync(frame, WebSocketMessageType.Text, true, CancellationToken.None);
-                }
-
-                Volatile.Write(ref _sending, 0);
-            }
-            while (!_outbox.IsEmpty && Interlocked.CompareExchange(ref _sending, 1, 0) == 0);
+            await send;
         }
-        catch (Exception exception) when (exception is WebSocketException or ObjectDisposedException or InvalidOperationException)
+        catch (Exception exception) when (IsClosing(exception))
         {
-            _outbox.Clear();
+            Volatile.Write(ref _closed, true);
         }
     }
+
+    private static bool IsClosing(Exception exception) =>
+        exception is WebSocketException or ObjectDisposedException or InvalidOperationException or IOException or OperationCanceledException;
 }

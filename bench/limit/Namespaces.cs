@@ -1,29 +1,21 @@
 using System.Collections.Concurrent;
-using System.Collections.Immutable;
 
 namespace EvolutionHub.Bench.Limit;
 
-/// <summary>The connections of each namespace, as immutable snapshots so a broadcast walks an array without a lock.</summary>
+/// <summary>The connections of each Socket.IO namespace.</summary>
 public sealed class Namespaces
 {
-    private readonly ConcurrentDictionary<string, ImmutableArray<Connection>> _members = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, ConnectionSet> _members = new(StringComparer.Ordinal);
 
-    public IEnumerable<Connection> All => _members.Values.SelectMany(members => members).Distinct();
+    public void Join(string name, Connection connection) => _members.GetOrAdd(name, _ => new ConnectionSet()).Add(connection);
 
-    public void Join(string name, Connection connection) =>
-        _members.AddOrUpdate(name, _ => [connection], (_, members) => members.Add(connection));
-
-    public void Leave(string name, Connection connection) =>
-        _members.AddOrUpdate(name, _ => [], (_, members) => members.Remove(connection));
-
-    public void Broadcast(string name, ReadOnlyMemory<byte> frame)
+    public void Leave(string name, Connection connection)
     {
         if (_members.TryGetValue(name, out var members))
         {
-            foreach (var connection in members)
-            {
-                connection.Send(frame);
-            }
+            members.Remove(connection);
         }
     }
+
+    public Connection[] Members(string name) => _members.TryGetValue(name, out var members) ? members.Snapshot() : [];
 }
