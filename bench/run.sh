@@ -32,7 +32,7 @@ fi
 : "${RECOVERY_MISSED:=20}"           # events of the quiet instance published while they are away
 : "${RECOVERY_BUSY_RATE:=1000}"      # events/s of the other instance in the busy rounds
 : "${RECOVERY_BUSY_CLIENTS:=10}"     # its subscribers, split over both nodes
-: "${RECOVERY_ROUNDS:=3}"            # rounds with the other instance silent, as many with it busy
+: "${RECOVERY_ROUNDS:=5}"            # rounds with the other instance silent, as many with it busy
 : "${WARMUP_EVENTS:=200}"
 : "${TARGETS:=hub baseline limit}"
 : "${SCENARIOS:=fanout latency idle farm mixed recovery}"

@@ -9,7 +9,7 @@ if (args.Length == 0)
           latency     --clients 500 --rate 100 --seconds 20
           idle        --clients 10000 --connect-concurrency 100 --settle 5 --pids PID [--hold SECONDS]
           recovery    --servers A,B --redis HOST:PORT --clients 100 --missed 20 --busy-rate 1000 --busy-batch 10 --busy-clients 10
-                      --rounds 3 --background 2   (Socket.IO recovery on B of clients dropped from A, neighbour silent vs busy)
+                      --rounds 5 --background 2   (Socket.IO recovery on B of clients dropped from A, neighbour silent vs busy)
           report      --results DIR   (prints the comparison table of a run as Markdown)
         """);
     return 2;

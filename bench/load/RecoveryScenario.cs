@@ -29,7 +29,7 @@ public static class RecoveryScenario
             options.Number("missed", 20), options.Number("connect-concurrency", 100), TimeSpan.FromSeconds(options.Number("background", 2)));
         var busyRate = options.Number("busy-rate", 1000);
         var busyBatch = options.Number("busy-batch", 10);
-        var rounds = options.Number("rounds", 3);
+        var rounds = options.Number("rounds", 5);
         var text = options.Number("text", 200);
 
         using var redis = await RedisCounters.ConnectAsync(options.Text("redis"), cancellationToken);
@@ -183,7 +183,8 @@ public static class RecoveryScenario
             await publisher.PublishAsync(settings.Missed, cancellationToken);
             var expected = publisher.Published - firstEvent + 1;
 
-            // The background: the same span of Redis work without a recovery, to be taken off what the recovery's span counted.
+            // The background: Redis work without a recovery (the busy instance's, the nodes' heartbeats), to be taken off
+            // what the recovery's span counted.
             var backgroundStart = await redis.ReadAsync(cancellationToken);
             await Task.Delay(settings.Background, cancellationToken);
             var before = await redis.ReadAsync(cancellationToken);

@@ -106,10 +106,17 @@ public sealed record RedisWork(double Seconds, double OutputBytes, IReadOnlyDict
 
     public double Commands => Calls.Values.Sum();
 
-    /// <summary>This work less what <paramref name="background"/>'s rate would have done in the same time.</summary>
+    /// <summary>
+    /// This work less <paramref name="background"/>'s share: its work per publish request (an <c>EVALSHA</c> of the
+    /// script that appends a batch, the commands it runs, the deliveries it causes) times this span's publish requests;
+    /// when the background published nothing, its work per second times this span's length.
+    /// </summary>
     public RedisWork Less(RedisWork background)
     {
-        var scale = background.Seconds > 0 ? Seconds / background.Seconds : 0;
+        var publishes = background.Calls.GetValueOrDefault("evalsha");
+        var scale = publishes > 0 ? Calls.GetValueOrDefault("evalsha") / publishes
+            : background.Seconds > 0 ? Seconds / background.Seconds
+            : 0;
         var calls = Calls.Keys.Union(background.Calls.Keys)
             .ToDictionary(command => command, command => Calls.GetValueOrDefault(command) - scale * background.Calls.GetValueOrDefault(command), StringComparer.Ordinal);
         return new RedisWork(Seconds, OutputBytes - scale * background.OutputBytes, calls);

@@ -107,7 +107,8 @@ public static class Report
             $"{result.GetProperty("clients")} clients of a quiet instance, dropped from node A, miss {result.GetProperty("missed")} events and recover on node B, all at once; " +
             $"{result.GetProperty("rounds")} rounds with the other instance silent, {result.GetProperty("rounds")} with it publishing on node B " +
             $"({result.GetProperty("busyClients")} subscribers). Redis work from just before the reconnections to the last missed event received, " +
-            "less the same span's share of the background measured just before (the busy instance's own traffic):");
+            "less the background's share (measured over 2 s just before: the busy instance's work per publish request times the span's publish requests, " +
+            "or the idle nodes' work per second times the span):");
         table.AppendLine();
         table.AppendLine($"| recovery | other instance silent | other instance at {Format(Number(busy, "neighbourEventsPerSecond"), "N0")} events/s | busy ÷ quiet |");
         table.AppendLine("|---|---:|---:|---:|");
