@@ -72,6 +72,8 @@ hub_has_farm() { grep -rqs "AddStackExchangeRedis" "$root/src/Hub" || [ -n "${HU
 # start TARGET PORT [REDIS_URL]: starts one server in the background, appends its pid to servers, waits until it serves.
 start() {
   local target="$1" port="$2" redis="${3:-}" log="$work/$1-$2.log"
+  # Another process on the port would answer the health check below in the target's stead.
+  if curl -s -m 1 -o /dev/null "http://127.0.0.1:$port/"; then echo "port $port is already in use (PORT_BASE)"; return 1; fi
   case "$target" in
     # Every connection of the load generator comes from 127.0.0.1: the per-address session limits are raised out of its way.
     hub) ASPNETCORE_ENVIRONMENT=Production AUTHENTICATION_API_KEY="$key" HUB_DATA_PATH="$work/hub-$port.db" REDIS_URI="${redis#redis://}" \
@@ -99,12 +101,14 @@ pids() { local IFS=,; echo "${servers[*]}"; }
 
 load() { dotnet "$load_dll" "$@" --key "$key" --timeout 600; }
 
+# Sets redis_pid (for the cleanup: not in a subshell) and redis_url.
 start_redis() {
   local port=$((PORT_BASE + 99))
   redis-server --port "$port" --bind 127.0.0.1 --save "" --appendonly no >"$work/redis.log" 2>&1 &
   redis_pid=$!
   for _ in $(seq 1 50); do redis-cli -p "$port" ping >/dev/null 2>&1 && break; sleep 0.2; done
-  echo "redis://127.0.0.1:$port"
+  kill -0 "$redis_pid" 2>/dev/null || { echo "redis-server did not start on port $port:"; tail -3 "$work/redis.log"; exit 1; }
+  redis_url="redis://127.0.0.1:$port"
 }
 
 # run_scenario SCENARIO TARGET PORT OUT: starts the target's server(s), runs the load generator, writes OUT.
@@ -145,7 +149,7 @@ run_scenario() {
 redis_url=""
 if [[ " $SCENARIOS " == *" farm "* || " $SCENARIOS " == *" recovery "* ]]; then
   command -v redis-server >/dev/null || { echo "the farm and recovery scenarios need redis-server (apt-get install -y redis-server)"; exit 1; }
-  redis_url="$(start_redis)"
+  start_redis
 fi
 
 port=$PORT_BASE

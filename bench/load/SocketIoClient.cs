@@ -156,10 +156,16 @@ public sealed class SocketIoClient : IDisposable
 
     private void ReadConnectAck(ReadOnlySpan<byte> body)
     {
-        if (body.Length > 0 && JsonDocument.Parse(body.ToArray()).RootElement is { ValueKind: JsonValueKind.Object } ack)
+        if (body.IsEmpty)
         {
-            SocketId = ack.TryGetProperty("sid", out var sid) ? sid.GetString() : null;
-            Pid = ack.TryGetProperty("pid", out var pid) ? pid.GetString() : null;
+            return;
+        }
+
+        using var ack = JsonDocument.Parse(body.ToArray());
+        if (ack.RootElement.ValueKind == JsonValueKind.Object)
+        {
+            SocketId = ack.RootElement.TryGetProperty("sid", out var sid) ? sid.GetString() : null;
+            Pid = ack.RootElement.TryGetProperty("pid", out var pid) ? pid.GetString() : null;
         }
     }
 
