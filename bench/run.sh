@@ -12,6 +12,7 @@ if [ "${1:-}" = "--quick" ]; then
   : "${FANOUT_CLIENTS:=200}" "${FANOUT_EVENTS:=300}" "${LATENCY_CLIENTS:=50}" "${LATENCY_RATE:=50}" "${LATENCY_SECONDS:=5}"
   : "${IDLE_CLIENTS:=1000}" "${FARM_CLIENTS:=200}" "${FARM_EVENTS:=300}" "${MIXED_CLIENTS:=100}" "${MIXED_SIGNALR_CLIENTS:=50}"
   : "${MIXED_EVENTS:=300}" "${WARMUP_EVENTS:=50}" "${IDLE_SETTLE_SECONDS:=2}"
+  : "${RECOVERY_CLIENTS:=30}" "${RECOVERY_MISSED:=10}" "${RECOVERY_ROUNDS:=1}"
   : "${RESULTS_FILE:=}"
 fi
 : "${FANOUT_CLIENTS:=1000}"          # Socket.IO clients of one instance for the fan-out
@@ -27,9 +28,14 @@ fi
 : "${MIXED_CLIENTS:=500}"            # Socket.IO clients beside...
 : "${MIXED_SIGNALR_CLIENTS:=200}"    # ...SignalR clients of the same instance (hub only)
 : "${MIXED_EVENTS:=1000}"
+: "${RECOVERY_CLIENTS:=100}"         # Socket.IO clients of a quiet instance dropped from one node, recovered on the other
+: "${RECOVERY_MISSED:=20}"           # events of the quiet instance published while they are away
+: "${RECOVERY_BUSY_RATE:=1000}"      # events/s of the other instance in the busy rounds
+: "${RECOVERY_BUSY_CLIENTS:=10}"     # its subscribers, split over both nodes
+: "${RECOVERY_ROUNDS:=5}"            # rounds with the other instance silent, as many with it busy
 : "${WARMUP_EVENTS:=200}"
 : "${TARGETS:=hub baseline limit}"
-: "${SCENARIOS:=fanout latency idle farm mixed}"
+: "${SCENARIOS:=fanout latency idle farm mixed recovery}"
 : "${PORT_BASE:=9400}"
 : "${HUB_DLL:=$root/src/Hub/bin/Release/net10.0/EvolutionHub.Hub.dll}"
 : "${RESULTS_FILE=$bench/RESULTS.md}"
@@ -66,6 +72,8 @@ hub_has_farm() { grep -rqs "AddStackExchangeRedis" "$root/src/Hub" || [ -n "${HU
 # start TARGET PORT [REDIS_URL]: starts one server in the background, appends its pid to servers, waits until it serves.
 start() {
   local target="$1" port="$2" redis="${3:-}" log="$work/$1-$2.log"
+  # Another process on the port would answer the health check below in the target's stead.
+  if curl -s -m 1 -o /dev/null "http://127.0.0.1:$port/"; then echo "port $port is already in use (PORT_BASE)"; return 1; fi
   case "$target" in
     # Every connection of the load generator comes from 127.0.0.1: the per-address session limits are raised out of its way.
     hub) ASPNETCORE_ENVIRONMENT=Production AUTHENTICATION_API_KEY="$key" HUB_DATA_PATH="$work/hub-$port.db" REDIS_URI="${redis#redis://}" \
@@ -93,12 +101,14 @@ pids() { local IFS=,; echo "${servers[*]}"; }
 
 load() { dotnet "$load_dll" "$@" --key "$key" --timeout 600; }
 
+# Sets redis_pid (for the cleanup: not in a subshell) and redis_url.
 start_redis() {
   local port=$((PORT_BASE + 99))
   redis-server --port "$port" --bind 127.0.0.1 --save "" --appendonly no >"$work/redis.log" 2>&1 &
   redis_pid=$!
   for _ in $(seq 1 50); do redis-cli -p "$port" ping >/dev/null 2>&1 && break; sleep 0.2; done
-  echo "redis://127.0.0.1:$port"
+  kill -0 "$redis_pid" 2>/dev/null || { echo "redis-server did not start on port $port:"; tail -3 "$work/redis.log"; exit 1; }
+  redis_url="redis://127.0.0.1:$port"
 }
 
 # run_scenario SCENARIO TARGET PORT OUT: starts the target's server(s), runs the load generator, writes OUT.
@@ -126,22 +136,29 @@ run_scenario() {
       start "$target" "$port" || return 1
       load throughput --servers "http://127.0.0.1:$port" --clients "$MIXED_CLIENTS" --signalr-clients "$MIXED_SIGNALR_CLIENTS" \
         --events "$MIXED_EVENTS" --warmup "$WARMUP_EVENTS" --pids "$(pids)" --out "$out" ;;
+    recovery)
+      start "$target" "$port" "$redis_url" || return 1
+      start "$target" "$((port + 1))" "$redis_url" || return 1
+      load recovery --servers "http://127.0.0.1:$port,http://127.0.0.1:$((port + 1))" --redis "$redis_url" \
+        --clients "$RECOVERY_CLIENTS" --missed "$RECOVERY_MISSED" --busy-rate "$RECOVERY_BUSY_RATE" \
+        --busy-clients "$RECOVERY_BUSY_CLIENTS" --rounds "$RECOVERY_ROUNDS" --connect-concurrency "$CONNECT_CONCURRENCY" --out "$out" ;;
     *) echo "unknown scenario $scenario"; exit 1 ;;
   esac
 }
 
 redis_url=""
-if [[ " $SCENARIOS " == *" farm "* ]]; then
-  command -v redis-server >/dev/null || { echo "the farm scenario needs redis-server (apt-get install -y redis-server)"; exit 1; }
-  redis_url="$(start_redis)"
+if [[ " $SCENARIOS " == *" farm "* || " $SCENARIOS " == *" recovery "* ]]; then
+  command -v redis-server >/dev/null || { echo "the farm and recovery scenarios need redis-server (apt-get install -y redis-server)"; exit 1; }
+  start_redis
 fi
 
 port=$PORT_BASE
 for scenario in $SCENARIOS; do
   for target in $TARGETS; do
-    [ "$scenario" = mixed ] && [ "$target" != hub ] && continue
-    if [ "$scenario" = farm ] && [ "$target" = hub ] && ! hub_has_farm; then
-      echo "== farm / hub: pending, this build of the hub has no Redis farm"
+    # Only the hub has SignalR clients and connection-state recovery.
+    [[ "$scenario" = mixed || "$scenario" = recovery ]] && [ "$target" != hub ] && continue
+    if [[ "$scenario" = farm || "$scenario" = recovery ]] && [ "$target" = hub ] && ! hub_has_farm; then
+      echo "== $scenario / hub: pending, this build of the hub has no Redis farm"
       continue
     fi
     echo "== $scenario / $target"
@@ -172,7 +189,8 @@ if [ -n "$RESULTS_FILE" ]; then
     echo
     echo "Sizes: fan-out $FANOUT_CLIENTS clients × $FANOUT_EVENTS events; latency $LATENCY_CLIENTS clients at $LATENCY_RATE events/s for $LATENCY_SECONDS s;" \
       "idle $IDLE_CLIENTS connections ($CONNECT_CONCURRENCY handshakes in flight); farm $FARM_CLIENTS clients × $FARM_EVENTS events;" \
-      "mixed $MIXED_CLIENTS Socket.IO + $MIXED_SIGNALR_CLIENTS SignalR clients × $MIXED_EVENTS events; $WARMUP_EVENTS warm-up events each."
+      "mixed $MIXED_CLIENTS Socket.IO + $MIXED_SIGNALR_CLIENTS SignalR clients × $MIXED_EVENTS events; $WARMUP_EVENTS warm-up events each;" \
+      "recovery $RECOVERY_CLIENTS clients × $RECOVERY_MISSED missed events, $RECOVERY_ROUNDS rounds each beside a silent instance and one at $RECOVERY_BUSY_RATE events/s."
     echo
     echo "$table"
     echo

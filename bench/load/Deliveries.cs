@@ -30,6 +30,9 @@ public sealed class Listener(DeliveryTally tally)
 
     public bool Disconnected { get; set; }
 
+    /// <summary>When the last event counted as received arrived (a <see cref="Stopwatch"/> timestamp), 0 before any.</summary>
+    public long LastReceivedAt { get; private set; }
+
     private long _lastSequence;
 
     public void OnEvent(long sequence, long sentTimestamp)
@@ -42,6 +45,7 @@ public sealed class Listener(DeliveryTally tally)
 
         _lastSequence = sequence;
         Received++;
+        LastReceivedAt = Stopwatch.GetTimestamp();
         tally.Count(sentTimestamp);
     }
 }

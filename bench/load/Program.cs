@@ -8,6 +8,8 @@ if (args.Length == 0)
           throughput  --clients 1000 --events 2000 --warmup 200 --batch 20 --window 200 [--signalr-clients N] [--pids PID,..]
           latency     --clients 500 --rate 100 --seconds 20
           idle        --clients 10000 --connect-concurrency 100 --settle 5 --pids PID [--hold SECONDS]
+          recovery    --servers A,B --redis HOST:PORT --clients 100 --missed 20 --busy-rate 1000 --busy-batch 10 --busy-clients 10
+                      --rounds 5 --background 2   (Socket.IO recovery on B of clients dropped from A, neighbour silent vs busy)
           report      --results DIR   (prints the comparison table of a run as Markdown)
         """);
     return 2;
@@ -26,6 +28,7 @@ var result = args[0] switch
     "throughput" => await Scenarios.ThroughputAsync(options, deadline.Token),
     "latency" => await Scenarios.LatencyAsync(options, deadline.Token),
     "idle" => await Scenarios.IdleAsync(options, deadline.Token),
+    "recovery" => await RecoveryScenario.RunAsync(options, deadline.Token),
     _ => throw new ArgumentException($"unknown scenario '{args[0]}'"),
 };
 

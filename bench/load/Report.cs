@@ -82,8 +82,62 @@ public static class Report
                 $"{hubMixed.GetProperty("lost")} / {hubMixed.GetProperty("outOfOrder")} / {hubMixed.GetProperty("disconnected")} |");
         }
 
+        if (Load(resultsDirectory, "hub", "recovery") is { } recovery)
+        {
+            table.AppendLine();
+            table.Append(RecoveryTable(recovery));
+        }
+        else if (Failed("hub", "recovery"))
+        {
+            table.AppendLine();
+            table.AppendLine("Socket.IO recovery on a farm of 2 nodes (hub only): **failed**");
+        }
+
         return table.ToString().TrimEnd() + Environment.NewLine;
     }
+
+    /// <summary>The recovery scenario's table: the same recovery beside a silent and a busy neighbour, and the ratio.</summary>
+    private static string RecoveryTable(JsonElement result)
+    {
+        var quiet = result.GetProperty("quiet");
+        var busy = result.GetProperty("busy");
+        var table = new StringBuilder();
+        table.AppendLine(
+            "Socket.IO connection-state recovery on a farm of 2 nodes (hub only: the Node.js baseline and the ceiling have no recovery). " +
+            $"{result.GetProperty("clients")} clients of a quiet instance, dropped from node A, miss {result.GetProperty("missed")} events and recover on node B, all at once; " +
+            $"{result.GetProperty("rounds")} rounds with the other instance silent, {result.GetProperty("rounds")} with it publishing on node B " +
+            $"({result.GetProperty("busyClients")} subscribers). Redis work from just before the reconnections to the last missed event received, " +
+            "less the background's share (measured over 2 s just before: the busy instance's work per publish request times the span's publish requests, " +
+            "or the idle nodes' work per second times the span):");
+        table.AppendLine();
+        table.AppendLine($"| recovery | other instance silent | other instance at {Format(Number(busy, "neighbourEventsPerSecond"), "N0")} events/s | busy ÷ quiet |");
+        table.AppendLine("|---|---:|---:|---:|");
+        void Row(string measure, string name, string format)
+        {
+            var (a, b) = (Number(quiet, name), Number(busy, name));
+            table.AppendLine($"| {measure} | {Format(a, format)} | {Format(b, format)} | {Ratio(b / a)} |");
+        }
+
+        Row("ms to CONNECT ack, p50", "ackP50Ms", "F1");
+        Row("ms to CONNECT ack, p99", "ackP99Ms", "F1");
+        Row("ms to last missed event, p50", "lastMissedP50Ms", "F1");
+        Row("ms to last missed event, p99", "lastMissedP99Ms", "F1");
+        Row("Redis commands per recovered client", "redisCommandsPerClient", "F1");
+        Row("Redis bytes out per recovered client", "redisBytesPerClient", "N0");
+        Row("Redis commands per recovered client, background included", "redisCommandsPerClientGross", "F1");
+        Row("Redis bytes out per recovered client, background included", "redisBytesPerClientGross", "N0");
+        table.AppendLine($"| Redis calls per recovered client, by command | {Calls(quiet)} | {Calls(busy)} | |");
+        table.AppendLine($"| recovered / clients | {quiet.GetProperty("recovered")} / {quiet.GetProperty("clients")} | {busy.GetProperty("recovered")} / {busy.GetProperty("clients")} | |");
+        table.AppendLine($"| missed events lost / out-of-order | {quiet.GetProperty("lost")} / {quiet.GetProperty("outOfOrder")} | {busy.GetProperty("lost")} / {busy.GetProperty("outOfOrder")} | |");
+        table.AppendLine(
+            $"| the busy instance's subscribers: lost / out-of-order / dropped | | {result.GetProperty("busyLost")} / {result.GetProperty("busyOutOfOrder")} / " +
+            $"{result.GetProperty("disconnected")} of {result.GetProperty("busyPublished")} events | |");
+        return table.ToString();
+    }
+
+    private static string Calls(JsonElement phase) => string.Join(", ", phase.GetProperty("redisCallsPerClient").EnumerateObject()
+        .Where(call => Math.Abs(call.Value.GetDouble()) >= 0.05)
+        .Select(call => $"{call.Name} {call.Value.GetDouble().ToString("0.0", CultureInfo.InvariantCulture)}"));
 
     private static string LossLine(string scenario, Dictionary<string, Dictionary<string, JsonElement?>> results, Func<string, string, bool> failed)
     {

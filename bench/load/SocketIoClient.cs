@@ -8,7 +8,9 @@ namespace EvolutionHub.Bench.Load;
 /// <summary>
 /// A bare Socket.IO v5 client over one WebSocket speaking Engine.IO v4 by hand: it opens, joins one namespace with
 /// <c>auth.apikey</c>, answers pings and reads the sequence and send time of each event. No polling, no acks, no
-/// reconnection, one reusable buffer: cheap enough for ten thousand of them beside the server under test.
+/// reconnection, one reusable buffer: cheap enough for ten thousand of them beside the server under test. For
+/// connection-state recovery it keeps the <c>sid</c> and <c>pid</c> of the CONNECT ack and the offset of the last event
+/// (its last argument), and can join with <c>auth: {apikey, pid, offset}</c>.
 /// </summary>
 public sealed class SocketIoClient : IDisposable
 {
@@ -24,6 +26,8 @@ public sealed class SocketIoClient : IDisposable
     private readonly Listener _listener;
     private readonly byte[] _eventPrefix;
     private byte[] _buffer = new byte[2048];
+    private readonly byte[] _offset = new byte[64];
+    private int _offsetLength;
 
     private SocketIoClient(string instance, Listener listener)
     {
@@ -32,13 +36,30 @@ public sealed class SocketIoClient : IDisposable
         _socket.Options.KeepAliveInterval = TimeSpan.Zero;
     }
 
+    /// <summary>The socket id of the CONNECT ack (null before Socket.IO v5 acks).</summary>
+    public string? SocketId { get; private set; }
+
+    /// <summary>The private id of the CONNECT ack, null when the server offers no recovery.</summary>
+    public string? Pid { get; private set; }
+
+    /// <summary>The offset of the last event received (its last argument), null before any.</summary>
+    public string? LastOffset => _offsetLength == 0 ? null : Encoding.UTF8.GetString(_offset, 0, _offsetLength);
+
     /// <summary>Returns once the server acknowledged the namespace CONNECT; events flow to <paramref name="listener"/> from then on.</summary>
-    public static async Task<SocketIoClient> ConnectAsync(Uri server, string instance, string apiKey, Listener listener, CancellationToken cancellationToken)
+    public static Task<SocketIoClient> ConnectAsync(Uri server, string instance, string apiKey, Listener listener, CancellationToken cancellationToken) =>
+        ConnectAsync(server, instance, apiKey, recovery: null, listener, cancellationToken);
+
+    /// <summary>
+    /// <see cref="ConnectAsync(Uri, string, string, Listener, CancellationToken)"/> asking to recover the socket of
+    /// <paramref name="recovery"/>'s private id, from its offset; the server recovered it when <see cref="SocketId"/> is the old one.
+    /// </summary>
+    public static async Task<SocketIoClient> ConnectAsync(
+        Uri server, string instance, string apiKey, (string Pid, string Offset)? recovery, Listener listener, CancellationToken cancellationToken)
     {
         var client = new SocketIoClient(instance, listener);
         try
         {
-            await client.JoinAsync(server, instance, apiKey, cancellationToken);
+            await client.JoinAsync(server, instance, apiKey, recovery, cancellationToken);
         }
         catch
         {
@@ -56,7 +77,7 @@ public sealed class SocketIoClient : IDisposable
         _socket.Dispose();
     }
 
-    private async Task JoinAsync(Uri server, string instance, string apiKey, CancellationToken cancellationToken)
+    private async Task JoinAsync(Uri server, string instance, string apiKey, (string Pid, string Offset)? recovery, CancellationToken cancellationToken)
     {
         var endpoint = new UriBuilder(server) { Scheme = server.Scheme == "https" ? "wss" : "ws", Path = "/socket.io/", Query = "EIO=4&transport=websocket" };
         await _socket.ConnectAsync(endpoint.Uri, Upgrader, cancellationToken);
@@ -66,7 +87,14 @@ public sealed class SocketIoClient : IDisposable
             throw new InvalidOperationException($"expected the Engine.IO open packet, got '{Encoding.UTF8.GetString(open.Span)}'");
         }
 
-        var connect = Encoding.UTF8.GetBytes($"40/{instance},{JsonSerializer.Serialize(new Dictionary<string, string> { ["apikey"] = apiKey })}");
+        var auth = new Dictionary<string, string> { ["apikey"] = apiKey };
+        if (recovery is var (pid, offset))
+        {
+            auth["pid"] = pid;
+            auth["offset"] = offset;
+        }
+
+        var connect = Encoding.UTF8.GetBytes($"40/{instance},{JsonSerializer.Serialize(auth)}");
         await _socket.SendAsync(connect, WebSocketMessageType.Text, true, cancellationToken);
 
         var connected = Encoding.UTF8.GetBytes($"40/{instance},");
@@ -81,6 +109,7 @@ public sealed class SocketIoClient : IDisposable
 
             if (frame.Span.StartsWith(connected))
             {
+                ReadConnectAck(frame.Span[connected.Length..]);
                 return;
             }
 
@@ -125,11 +154,44 @@ public sealed class SocketIoClient : IDisposable
         _listener.Disconnected = true;
     }
 
+    private void ReadConnectAck(ReadOnlySpan<byte> body)
+    {
+        if (body.IsEmpty)
+        {
+            return;
+        }
+
+        using var ack = JsonDocument.Parse(body.ToArray());
+        if (ack.RootElement.ValueKind == JsonValueKind.Object)
+        {
+            SocketId = ack.RootElement.TryGetProperty("sid", out var sid) ? sid.GetString() : null;
+            Pid = ack.RootElement.TryGetProperty("pid", out var pid) ? pid.GetString() : null;
+        }
+    }
+
     private void ReadEvent(ReadOnlySpan<byte> frame)
     {
         if (TryReadNumber(frame, SequenceField, out var sequence) && TryReadNumber(frame, SentAtField, out var sentAt))
         {
+            ReadOffset(frame);
             _listener.OnEvent(sequence, sentAt);
+        }
+    }
+
+    /// <summary>Keeps the event's last argument when it is a string (<c>…,"offset"]</c>): its offset.</summary>
+    private void ReadOffset(ReadOnlySpan<byte> frame)
+    {
+        if (!frame.EndsWith("\"]"u8))
+        {
+            return;
+        }
+
+        var text = frame[..^2];
+        var start = text.LastIndexOf((byte)'"') + 1;
+        if (start > 1 && text.Length - start <= _offset.Length && text[start - 2] == (byte)',')
+        {
+            text[start..].CopyTo(_offset);
+            _offsetLength = text.Length - start;
         }
     }
 
