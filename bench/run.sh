@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every benchmark scenario against EvolutionHub, the Node.js socket.io baseline and the bare Kestrel ceiling, one
 # target after another per scenario on this machine, prints the comparison table and writes bench/RESULTS.md.
-#   bench/run.sh            the full run (about 15 minutes on 2 cores)
+#   bench/run.sh            the full run (about 20 minutes on 2 cores)
 #   bench/run.sh --quick    a smoke run of a minute or two with small sizes
 # Sizes and choices are environment variables (defaults below); HUB_DLL runs another build of the hub.
 set -euo pipefail
@@ -10,7 +10,7 @@ root="$(dirname "$bench")"
 
 if [ "${1:-}" = "--quick" ]; then
   : "${FANOUT_CLIENTS:=200}" "${FANOUT_EVENTS:=300}" "${LATENCY_CLIENTS:=50}" "${LATENCY_RATE:=50}" "${LATENCY_SECONDS:=5}"
-  : "${IDLE_CLIENTS:=1000}" "${FARM_CLIENTS:=200}" "${FARM_EVENTS:=300}" "${MIXED_CLIENTS:=100}" "${MIXED_SIGNALR_CLIENTS:=50}"
+  : "${IDLE_CLIENTS:=1000}" "${PROJECTION_CLIENTS:=2000}" "${FARM_CLIENTS:=200}" "${FARM_EVENTS:=300}" "${MIXED_CLIENTS:=100}" "${MIXED_SIGNALR_CLIENTS:=50}"
   : "${MIXED_EVENTS:=300}" "${WARMUP_EVENTS:=50}" "${IDLE_SETTLE_SECONDS:=2}"
   : "${RECOVERY_CLIENTS:=30}" "${RECOVERY_MISSED:=10}" "${RECOVERY_ROUNDS:=1}"
   : "${RESULTS_FILE:=}"
@@ -22,6 +22,7 @@ fi
 : "${LATENCY_SECONDS:=20}"
 : "${IDLE_CLIENTS:=10000}"
 : "${IDLE_SETTLE_SECONDS:=5}"
+: "${PROJECTION_CLIENTS:=19000}"     # the projection's second size, beside IDLE_CLIENTS (capped below the open-files limit)
 : "${CONNECT_CONCURRENCY:=100}"      # handshakes in flight while ramping
 : "${FARM_CLIENTS:=1000}"            # split evenly over the two nodes; events published on the first
 : "${FARM_EVENTS:=1000}"
@@ -35,7 +36,7 @@ fi
 : "${RECOVERY_ROUNDS:=5}"            # rounds with the other instance silent, as many with it busy
 : "${WARMUP_EVENTS:=200}"
 : "${TARGETS:=hub baseline limit}"
-: "${SCENARIOS:=fanout latency idle farm mixed recovery}"
+: "${SCENARIOS:=fanout latency farm-latency idle projection farm mixed recovery}"
 : "${PORT_BASE:=9400}"
 : "${HUB_DLL:=$root/src/Hub/bin/Release/net10.0/EvolutionHub.Hub.dll}"
 : "${RESULTS_FILE=$bench/RESULTS.md}"
@@ -47,6 +48,18 @@ results="$bench/results/$stamp"
 work="$(mktemp -d /tmp/evolutionhub-bench.XXXXXX)"
 mkdir -p "$results"
 ulimit -n "$(ulimit -Hn)"
+# Every connection is a file of the server and one of the load generator, each a single process: the projection's
+# second size stays below the open-files hard limit, with a margin for each process's other files.
+if [[ " $SCENARIOS " == *" projection "* ]]; then
+  open_files="$(ulimit -Hn)"
+  if [ "$open_files" != unlimited ] && [ "$PROJECTION_CLIENTS" -gt $((open_files - 500)) ]; then
+    echo "PROJECTION_CLIENTS=$PROJECTION_CLIENTS capped at $((open_files - 500)): one process may open at most $open_files files here (ulimit -Hn), less a margin of 500"
+    PROJECTION_CLIENTS=$((open_files - 500))
+  fi
+  if [ "$PROJECTION_CLIENTS" -le "$IDLE_CLIENTS" ]; then
+    echo "the projection needs PROJECTION_CLIENTS ($PROJECTION_CLIENTS) above IDLE_CLIENTS ($IDLE_CLIENTS)"; exit 1
+  fi
+fi
 load_dll="$bench/load/bin/Release/net10.0/EvolutionHub.Bench.Load.dll"
 limit_dll="$bench/limit/bin/Release/net10.0/EvolutionHub.Bench.Limit.dll"
 servers=()
@@ -111,6 +124,13 @@ start_redis() {
   redis_url="redis://127.0.0.1:$port"
 }
 
+# run_idle TARGET PORT CLIENTS OUT: the idle measurement on a freshly started server.
+run_idle() {
+  start "$1" "$2" || return 1
+  load idle --servers "http://127.0.0.1:$2" --clients "$3" --connect-concurrency "$CONNECT_CONCURRENCY" \
+    --settle "$IDLE_SETTLE_SECONDS" --pids "$(pids)" --out "$4"
+}
+
 # run_scenario SCENARIO TARGET PORT OUT: starts the target's server(s), runs the load generator, writes OUT.
 run_scenario() {
   local scenario="$1" target="$2" port="$3" out="$4"
@@ -123,10 +143,20 @@ run_scenario() {
       start "$target" "$port" || return 1
       load latency --servers "http://127.0.0.1:$port" --clients "$LATENCY_CLIENTS" --rate "$LATENCY_RATE" \
         --seconds "$LATENCY_SECONDS" --out "$out" ;;
+    farm-latency)
+      start "$target" "$port" "$redis_url" || return 1
+      start "$target" "$((port + 1))" "$redis_url" || return 1
+      load latency --servers "http://127.0.0.1:$port,http://127.0.0.1:$((port + 1))" --clients "$LATENCY_CLIENTS" \
+        --rate "$LATENCY_RATE" --seconds "$LATENCY_SECONDS" --out "$out" ;;
     idle)
-      start "$target" "$port" || return 1
-      load idle --servers "http://127.0.0.1:$port" --clients "$IDLE_CLIENTS" --connect-concurrency "$CONNECT_CONCURRENCY" \
-        --settle "$IDLE_SETTLE_SECONDS" --pids "$(pids)" --out "$out" ;;
+      run_idle "$target" "$port" "$IDLE_CLIENTS" "$out" ;;
+    projection)
+      # The first size is the idle scenario's run of this target, or one of its own when idle did not run.
+      if [ ! -f "$results/$target-idle.json" ]; then
+        run_idle "$target" "$port" "$IDLE_CLIENTS" "$results/$target-projection-first.json" || return 1
+        stop_all
+      fi
+      run_idle "$target" "$((port + 1))" "$PROJECTION_CLIENTS" "$out" ;;
     farm)
       start "$target" "$port" "$redis_url" || return 1
       start "$target" "$((port + 1))" "$redis_url" || return 1
@@ -147,8 +177,8 @@ run_scenario() {
 }
 
 redis_url=""
-if [[ " $SCENARIOS " == *" farm "* || " $SCENARIOS " == *" recovery "* ]]; then
-  command -v redis-server >/dev/null || { echo "the farm and recovery scenarios need redis-server (apt-get install -y redis-server)"; exit 1; }
+if [[ " $SCENARIOS " == *" farm "* || " $SCENARIOS " == *" farm-latency "* || " $SCENARIOS " == *" recovery "* ]]; then
+  command -v redis-server >/dev/null || { echo "the farm, farm-latency and recovery scenarios need redis-server (apt-get install -y redis-server)"; exit 1; }
   start_redis
 fi
 
@@ -157,7 +187,7 @@ for scenario in $SCENARIOS; do
   for target in $TARGETS; do
     # Only the hub has SignalR clients and connection-state recovery.
     [[ "$scenario" = mixed || "$scenario" = recovery ]] && [ "$target" != hub ] && continue
-    if [[ "$scenario" = farm || "$scenario" = recovery ]] && [ "$target" = hub ] && ! hub_has_farm; then
+    if [[ "$scenario" = farm || "$scenario" = farm-latency || "$scenario" = recovery ]] && [ "$target" = hub ] && ! hub_has_farm; then
       echo "== $scenario / hub: pending, this build of the hub has no Redis farm"
       continue
     fi
@@ -187,8 +217,8 @@ if [ -n "$RESULTS_FILE" ]; then
     free -h
     echo '```'
     echo
-    echo "Sizes: fan-out $FANOUT_CLIENTS clients × $FANOUT_EVENTS events; latency $LATENCY_CLIENTS clients at $LATENCY_RATE events/s for $LATENCY_SECONDS s;" \
-      "idle $IDLE_CLIENTS connections ($CONNECT_CONCURRENCY handshakes in flight); farm $FARM_CLIENTS clients × $FARM_EVENTS events;" \
+    echo "Sizes: fan-out $FANOUT_CLIENTS clients × $FANOUT_EVENTS events; latency $LATENCY_CLIENTS clients at $LATENCY_RATE events/s for $LATENCY_SECONDS s, on one node and on a farm of 2;" \
+      "idle $IDLE_CLIENTS connections ($CONNECT_CONCURRENCY handshakes in flight), projected from it and $PROJECTION_CLIENTS; farm $FARM_CLIENTS clients × $FARM_EVENTS events;" \
       "mixed $MIXED_CLIENTS Socket.IO + $MIXED_SIGNALR_CLIENTS SignalR clients × $MIXED_EVENTS events; $WARMUP_EVENTS warm-up events each;" \
       "recovery $RECOVERY_CLIENTS clients × $RECOVERY_MISSED missed events, $RECOVERY_ROUNDS rounds each beside a silent instance and one at $RECOVERY_BUSY_RATE events/s."
     echo

@@ -6,7 +6,7 @@ if (args.Length == 0)
     Console.Error.WriteLine("""
         usage: load SCENARIO --servers URL[,URL] --key KEY [--out FILE] [options]
           throughput  --clients 1000 --events 2000 --warmup 200 --batch 20 --window 200 [--signalr-clients N] [--pids PID,..]
-          latency     --clients 500 --rate 100 --seconds 20
+          latency     --clients 500 --rate 100 --seconds 20   (several servers: clients spread over them, events published on the first)
           idle        --clients 10000 --connect-concurrency 100 --settle 5 --pids PID [--hold SECONDS]
           recovery    --servers A,B --redis HOST:PORT --clients 100 --missed 20 --busy-rate 1000 --busy-batch 10 --busy-clients 10
                       --rounds 5 --background 2   (Socket.IO recovery on B of clients dropped from A, neighbour silent vs busy)

@@ -8,7 +8,9 @@ namespace EvolutionHub.Bench.Load;
 public static class Report
 {
     private static readonly string[] Targets = ["hub", "baseline", "limit"];
-    private static readonly string[] Scenarios = ["fanout", "farm", "latency", "idle", "mixed"];
+    private static readonly string[] Scenarios = ["fanout", "farm", "latency", "farm-latency", "idle", "projection", "mixed"];
+    private const int ProjectedConnections = 100_000;
+    private const double MiB = 1024 * 1024;
 
     private enum Goal
     {
@@ -29,7 +31,8 @@ public static class Report
 
         var fanOutClients = results.Values.Select(byScenario => byScenario["fanout"]).OfType<JsonElement>().Select(element => element.GetProperty("clients").GetInt32()).FirstOrDefault();
         var idleClients = results.Values.Select(byScenario => byScenario["idle"]).OfType<JsonElement>().Select(element => element.GetProperty("clients").GetInt32()).FirstOrDefault();
-        var latencyRate = results.Values.Select(byScenario => byScenario["latency"]).OfType<JsonElement>().Select(element => $"{element.GetProperty("clients").GetInt32()} clients, {element.GetProperty("rate").GetInt32()} events/s").FirstOrDefault();
+        string? LatencySizes(string scenario) => results.Values.Select(byScenario => byScenario[scenario]).OfType<JsonElement>()
+            .Select(element => $"{element.GetProperty("clients").GetInt32()} clients, {element.GetProperty("rate").GetInt32()} events/s").FirstOrDefault();
 
         var table = new StringBuilder();
         table.AppendLine("| measure | hub | Node.js baseline | ceiling (bare Kestrel) | hub ÷ Node | hub ÷ ceiling | target | met |");
@@ -57,8 +60,10 @@ public static class Report
 
         Row($"fan-out, deliveries/s ({fanOutClients} clients, 1 instance)", "fanout", e => Number(e, "deliveriesPerSecond"), "N0", Goal.AtLeastHalfOfLimit);
         Row("farm of 2 nodes via Redis, deliveries/s", "farm", e => Number(e, "deliveriesPerSecond"), "N0", Goal.AtLeastHalfOfLimit);
-        Row($"latency p50, ms ({latencyRate})", "latency", e => Number(e, "p50Ms"), "F2", Goal.None);
+        Row($"latency p50, ms ({LatencySizes("latency")})", "latency", e => Number(e, "p50Ms"), "F2", Goal.None);
         Row("latency p99, ms", "latency", e => Number(e, "p99Ms"), "F2", Goal.AtMostFourFifthsOfNode);
+        Row($"farm latency p50, ms ({LatencySizes("farm-latency")} on the first of 2 nodes via Redis, clients on both)", "farm-latency", e => Number(e, "p50Ms"), "F2", Goal.None);
+        Row("farm latency p99, ms", "farm-latency", e => Number(e, "p99Ms"), "F2", Goal.AtMostFourFifthsOfNode);
         Row($"memory per idle connection, KiB ({idleClients} connections)", "idle", e => Number(e, "bytesPerConnection") / 1024, "F1", Goal.AtMostHalfOfNode);
         Row("connections/s while ramping", "idle", e => Number(e, "connectionsPerSecond"), "N0", Goal.AtLeastTwiceNode);
         Row("server CPU ms per connection while ramping", "idle", e => Number(e, "serverCpuMillisecondsPerConnection"), "F2", Goal.None);
@@ -67,6 +72,8 @@ public static class Report
         {
             table.AppendLine(LossLine(scenario, results, Failed));
         }
+
+        table.Append(ProjectionTable(resultsDirectory, Failed));
 
         var mixed = results["hub"]["mixed"];
         if (mixed is { } hubMixed)
@@ -94,6 +101,58 @@ public static class Report
         }
 
         return table.ToString().TrimEnd() + Environment.NewLine;
+    }
+
+    /// <summary>
+    /// Idle connections projected to <see cref="ProjectedConnections"/>: the straight line through the idle scenario at two
+    /// sizes (the <c>idle</c> scenario's run, or the <c>projection</c> scenario's own first run, and the <c>projection</c>
+    /// run) of the resident memory after the ramp and of the server CPU the ramp took.
+    /// </summary>
+    private static string ProjectionTable(string resultsDirectory, Func<string, string, bool> failed)
+    {
+        var points = Targets.ToDictionary(
+            target => target,
+            target => (First: Load(resultsDirectory, target, "idle") ?? Load(resultsDirectory, target, "projection-first"), Second: Load(resultsDirectory, target, "projection")));
+        var measured = points.Values.Where(pair => pair.First is not null && pair.Second is not null).ToArray();
+        if (measured.Length == 0 && !Targets.Any(target => failed(target, "projection")))
+        {
+            return "";
+        }
+
+        var (first, second) = measured.Length > 0 ? (Number(measured[0].First!.Value, "clients"), Number(measured[0].Second!.Value, "clients")) : (null, null);
+        var table = new StringBuilder();
+        table.AppendLine();
+        table.AppendLine(
+            $"Idle connections projected to {ProjectedConnections:N0}: the straight line through the idle scenario at {Format(first, "N0")} and {Format(second, "N0")} " +
+            "connections (each on a freshly started server) of the server's resident memory after the ramp and a settle, and of the server CPU the ramp took " +
+            "(the CPU projection holds at the rate measured, with as many handshakes in flight):");
+        table.AppendLine();
+        table.AppendLine("| | hub | Node.js baseline | ceiling | hub ÷ Node |");
+        table.AppendLine("|---|---:|---:|---:|---:|");
+        void Row(string measure, Func<JsonElement, JsonElement, double?> read, string format)
+        {
+            double? Value(string target) => points[target] is ({ } a, { } b) ? read(a, b) : null;
+            string Cell(string target) => failed(target, "projection") ? "failed" : Format(Value(target), format);
+            table.AppendLine($"| {measure} | {Cell("hub")} | {Cell("baseline")} | {Cell("limit")} | {Ratio(Value("hub") / Value("baseline"))} |");
+        }
+
+        LinearFit? Fit(JsonElement a, JsonElement b, string name) =>
+            (Number(a, "clients"), Number(a, name), Number(b, "clients"), Number(b, name)) is ({ } x1, { } y1, { } x2, { } y2)
+                ? LinearFit.Through((x1, y1), (x2, y2))
+                : null;
+
+        Row($"RSS at {Format(first, "N0")} connections, MiB", (a, _) => Number(a, "rssAfterBytes") / MiB, "F1");
+        Row($"RSS at {Format(second, "N0")} connections, MiB", (_, b) => Number(b, "rssAfterBytes") / MiB, "F1");
+        Row("KiB per connection (slope)", (a, b) => Fit(a, b, "rssAfterBytes")?.Slope / 1024, "F2");
+        Row("RSS at 0 connections (intercept), MiB", (a, b) => Fit(a, b, "rssAfterBytes")?.Intercept / MiB, "F1");
+        Row($"**projected RSS at {ProjectedConnections:N0} connections, MiB**", (a, b) => Fit(a, b, "rssAfterBytes")?.At(ProjectedConnections) / MiB, "N0");
+        Row($"server CPU s of the ramp to {Format(first, "N0")} connections", (a, _) => Number(a, "rampCpuSeconds"), "F2");
+        Row($"server CPU s of the ramp to {Format(second, "N0")} connections", (_, b) => Number(b, "rampCpuSeconds"), "F2");
+        Row("server CPU ms per connection (slope)", (a, b) => Fit(a, b, "rampCpuSeconds")?.Slope * 1000, "F3");
+        Row("server CPU s at 0 connections (intercept)", (a, b) => Fit(a, b, "rampCpuSeconds")?.Intercept, "F2");
+        Row($"connections/s while ramping to {Format(second, "N0")}", (_, b) => Number(b, "connectionsPerSecond"), "N0");
+        Row($"**projected server CPU s to accept {ProjectedConnections:N0} connections**", (a, b) => Fit(a, b, "rampCpuSeconds")?.At(ProjectedConnections), "F1");
+        return table.ToString();
     }
 
     /// <summary>The recovery scenario's table: the same recovery beside a silent and a busy neighbour, and the ratio.</summary>

@@ -83,10 +83,13 @@ public static class Scenarios
         return result;
     }
 
-    /// <summary>Publish→receive latency at a fixed event rate, one event per request, one request at a time.</summary>
+    /// <summary>
+    /// Publish→receive latency at a fixed event rate, one event per request, one request at a time. With several servers
+    /// (a farm) the clients are spread over all of them and the events published on the first.
+    /// </summary>
     public static async Task<Dictionary<string, object?>> LatencyAsync(Options options, CancellationToken cancellationToken)
     {
-        var server = options.Servers("servers")[0];
+        var servers = options.Servers("servers");
         var apiKey = options.Text("key");
         var instance = options.Text("instance", "bench");
         var clients = options.Number("clients", 500);
@@ -95,9 +98,9 @@ public static class Scenarios
 
         var tally = new DeliveryTally();
         await using var pool = new ClientPool();
-        await pool.ConnectSocketIoAsync([server], instance, apiKey, clients, options.Number("connect-concurrency", 100), tally, cancellationToken);
-        using var publisher = new Publisher(server, apiKey, instance, options.Number("text", 200));
-        Console.Error.WriteLine($"  {clients} clients connected; {rate} events/s for {duration.TotalSeconds} s after a 2 s warm-up");
+        await pool.ConnectSocketIoAsync(servers, instance, apiKey, clients, options.Number("connect-concurrency", 100), tally, cancellationToken);
+        using var publisher = new Publisher(servers[0], apiKey, instance, options.Number("text", 200));
+        Console.Error.WriteLine($"  {clients} clients connected to {servers.Count} server(s); {rate} events/s for {duration.TotalSeconds} s after a 2 s warm-up");
 
         await PublishAtRateAsync(publisher, rate, TimeSpan.FromSeconds(2), cancellationToken);
         await WaitForDeliveriesAsync(() => publisher.Published * clients, () => tally.Deliveries, cancellationToken);
@@ -107,6 +110,7 @@ public static class Scenarios
 
         var result = new Dictionary<string, object?>
         {
+            ["servers"] = servers.Count,
             ["clients"] = clients,
             ["rate"] = rate,
             ["samples"] = tally.Latency.Count,
@@ -171,6 +175,7 @@ public static class Scenarios
             ["rampSeconds"] = Math.Round(rampSeconds, 3),
             ["connectionsPerSecond"] = Math.Round(clients / rampSeconds),
             ["serverCpuMillisecondsPerConnection"] = Math.Round(rampCpuSeconds * 1000 / clients, 3),
+            ["rampCpuSeconds"] = Math.Round(rampCpuSeconds, 2),
             ["rssBeforeBytes"] = residentBefore,
             ["rssAfterBytes"] = residentAfter,
             ["bytesPerConnection"] = (residentAfter - residentBefore) / clients,
