@@ -41,13 +41,6 @@ fi
 : "${HUB_DLL:=$root/src/Hub/bin/Release/net10.0/EvolutionHub.Hub.dll}"
 : "${RESULTS_FILE=$bench/RESULTS.md}"
 
-key="bench-$RANDOM$RANDOM"
-load_at_start="$(cut -d' ' -f1-3 /proc/loadavg)"
-stamp="$(date -u +%Y%m%dT%H%M%SZ)"
-results="$bench/results/$stamp"
-work="$(mktemp -d /tmp/evolutionhub-bench.XXXXXX)"
-mkdir -p "$results"
-ulimit -n "$(ulimit -Hn)"
 # Every connection is a file of the server and one of the load generator, each a single process: the projection's
 # second size stays below the open-files hard limit, with a margin for each process's other files.
 if [[ " $SCENARIOS " == *" projection "* ]]; then
@@ -59,7 +52,16 @@ if [[ " $SCENARIOS " == *" projection "* ]]; then
   if [ "$PROJECTION_CLIENTS" -le "$IDLE_CLIENTS" ]; then
     echo "the projection needs PROJECTION_CLIENTS ($PROJECTION_CLIENTS) above IDLE_CLIENTS ($IDLE_CLIENTS)"; exit 1
   fi
+  echo "projection from $IDLE_CLIENTS and $PROJECTION_CLIENTS idle connections (open files per process: at most $open_files)"
 fi
+
+key="bench-$RANDOM$RANDOM"
+load_at_start="$(cut -d' ' -f1-3 /proc/loadavg)"
+stamp="$(date -u +%Y%m%dT%H%M%SZ)"
+results="$bench/results/$stamp"
+work="$(mktemp -d /tmp/evolutionhub-bench.XXXXXX)"
+mkdir -p "$results"
+ulimit -n "$(ulimit -Hn)"
 load_dll="$bench/load/bin/Release/net10.0/EvolutionHub.Bench.Load.dll"
 limit_dll="$bench/limit/bin/Release/net10.0/EvolutionHub.Bench.Limit.dll"
 servers=()
