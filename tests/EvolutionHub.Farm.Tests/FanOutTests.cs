@@ -90,6 +90,71 @@ public sealed class FanOutTests
         await Assert.ThrowsAsync<SocketIoDriverException>(() => driver.NextAsync("shop-on-b", "messages.upsert", timeoutMs: 200));
     }
 
+    [Fact]
+    public async Task A_filter_changed_on_A_applies_on_B_to_the_next_events_though_B_delivered_that_instance_before()
+    {
+        await using var farm = await HubFarm.StartAsync(nodes: 2);
+        var (a, b) = (farm[0], farm[1]);
+        await SetFilterAsync(a, "shop", "MESSAGES_UPSERT", "CONNECTION_UPDATE");
+        await using var driver = SocketIoDriver.Start();
+        await ConnectAsync(driver, "shop-on-b", b, "/shop", GlobalAuth);
+        for (var n = 1; n <= 2; n++)
+        {
+            await a.PublishAsync("shop", "MESSAGES_UPSERT", new { n });
+            var received = await driver.NextAsync("shop-on-b", "messages.upsert", timeoutMs: Timeouts.EventMs);
+            Assert.Equal(n, received[0]!["data"]!["n"]!.GetValue<int>());
+        }
+
+        await SetFilterAsync(a, "shop", "CONNECTION_UPDATE");
+        await AssertOnlyConnectionUpdateArrivesAsync(a, driver, "shop-on-b");
+    }
+
+    [Fact]
+    public async Task A_filter_changed_while_B_was_cut_off_from_Redis_applies_on_B_once_it_is_back()
+    {
+        await using var farm = await HubFarm.StartAsync(nodes: 1);
+        var a = farm[0];
+        var relay = farm.StartRelay();
+        var b = await farm.StartNodeAsync("b", waitReady: true, relay: relay);
+        await SetFilterAsync(a, "shop", "MESSAGES_UPSERT", "CONNECTION_UPDATE");
+        await using var driver = SocketIoDriver.Start();
+        await ConnectAsync(driver, "shop-on-b", b, "/shop", GlobalAuth);
+        for (var n = 1; n <= 2; n++)
+        {
+            await a.PublishAsync("shop", "MESSAGES_UPSERT", new { n });
+            await driver.NextAsync("shop-on-b", "messages.upsert", timeoutMs: Timeouts.EventMs);
+        }
+
+        relay.Sever();
+        await Eventually.UntilAsync(async () => await b.ReadinessAsync() == HttpStatusCode.ServiceUnavailable, TimeSpan.FromSeconds(10), "node b to see Redis gone");
+        await SetFilterAsync(a, "shop", "CONNECTION_UPDATE");
+        relay.Restore();
+        await b.WaitReadyAsync(TimeSpan.FromSeconds(30));
+
+        await AssertOnlyConnectionUpdateArrivesAsync(a, driver, "shop-on-b");
+    }
+
+    private static async Task SetFilterAsync(HubNode node, string instance, params string[] events)
+    {
+        using var set = await node.Http.PostAsJsonAsync($"/websocket/set/{instance}", new { websocket = new { enabled = true, events } });
+        Assert.Equal(HttpStatusCode.Created, set.StatusCode);
+    }
+
+    /// <summary>Publishes a messages.upsert then a connection.update of <c>shop</c>: only the second may reach the client.</summary>
+    private static async Task AssertOnlyConnectionUpdateArrivesAsync(HubNode publisher, SocketIoDriver driver, string client)
+    {
+        using var published = await publisher.PostEventsAsync(new object[]
+        {
+            new { @event = "MESSAGES_UPSERT", instance = "shop", data = new { blocked = true } },
+            new { @event = "CONNECTION_UPDATE", instance = "shop", data = new { state = "open" } },
+        });
+        Assert.Equal(HttpStatusCode.Accepted, published.StatusCode);
+        var update = await driver.NextAsync(client, "connection.update", timeoutMs: Timeouts.EventMs);
+        Assert.Equal("open", update[0]!["data"]!["state"]!.GetValue<string>());
+        // Events of one instance arrive in order, so a messages.upsert let through would already be queued: no waiting needed.
+        await Assert.ThrowsAsync<SocketIoDriverException>(() => driver.NextAsync(client, "messages.upsert", timeoutMs: 200));
+    }
+
     internal static async Task ConnectAsync(SocketIoDriver driver, string name, HubNode node, string ns, object options)
     {
         var result = await driver.ConnectAsync(name, node.BaseUri.ToString().TrimEnd('/') + ns, options, timeoutMs: Timeouts.ConnectMs);

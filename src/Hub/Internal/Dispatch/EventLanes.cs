@@ -14,6 +14,8 @@ namespace EvolutionHub.Internal.Dispatch;
 /// events (its Redis subscription dropped): the lane reads them from the history first. Joining a stream goes through the
 /// same lane, so a resumed connection gets the history up to what the lane delivered, then the lane's next events: none
 /// twice, none missed.
+/// A lane reads an instance's filter once per batch; while <see cref="KeepFilters"/> allows it, it keeps it for the next
+/// batches, until <see cref="FilterChanged"/> says it changed (on a farm, reading it costs a Redis round trip per event).
 /// </summary>
 internal sealed partial class EventLanes(IEventLog log, LocalSubscribers subscribers, EventFanOut fanOut, ILogger<EventLanes> logger)
     : IHostedService, IDisposable
@@ -28,6 +30,7 @@ internal sealed partial class EventLanes(IEventLog log, LocalSubscribers subscri
     private readonly Lane[] _lanes = [.. Enumerable.Range(0, InstanceLaneCount + 1).Select(_ => new Lane())];
     private readonly CancellationTokenSource _stopping = new();
     private Task[] _readers = [];
+    private volatile bool _keepFilters;
 
     /// <summary>Queues an appended entry for its instance's lane and, when it is in the global stream, the global lane.</summary>
     /// <exception cref="InvalidOperationException">The node is shutting down.</exception>
@@ -60,6 +63,23 @@ internal sealed partial class EventLanes(IEventLog log, LocalSubscribers subscri
             Write(stream, new Work.CatchUp());
         }
     }
+
+    /// <summary>
+    /// Whether lanes may keep the filters they read from one batch to the next: only while every change of a filter reaches
+    /// <see cref="FilterChanged"/> ahead of the events published after it. Either way, what the lanes hold now is forgotten.
+    /// </summary>
+    public void KeepFilters(bool keep)
+    {
+        _keepFilters = keep;
+        foreach (var lane in _lanes)
+        {
+            lane.Queue.Writer.TryWrite((HistoryStream.Global, new Work.ForgetFilter(null)));
+        }
+    }
+
+    /// <summary>The instance's filter changed: the events queued from now on are filtered by the new one.</summary>
+    /// <exception cref="InvalidOperationException">The node is shutting down.</exception>
+    public void FilterChanged(string instance) => Write(HistoryStream.Of(instance), new Work.ForgetFilter(instance));
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
@@ -109,16 +129,16 @@ internal sealed partial class EventLanes(IEventLog log, LocalSubscribers subscri
 
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
             timeout.CancelAfter(SendTimeout);
-            var settings = new Dictionary<string, Task<WebsocketSettings?>>(StringComparer.Ordinal);
+            var filters = lane.Filters;
             foreach (var (stream, work) in batch)
             {
-                if (!stream.IsGlobal && work is Work.Deliver && !settings.ContainsKey(stream.Instance!) && subscribers.Of(stream).Length > 0)
+                if (!stream.IsGlobal && work is Work.Deliver && !filters.ContainsKey(stream.Instance!) && subscribers.Of(stream).Length > 0)
                 {
-                    settings[stream.Instance!] = fanOut.SettingsOfAsync(stream.Instance!, timeout.Token).AsTask();
+                    filters[stream.Instance!] = fanOut.SettingsOfAsync(stream.Instance!, _stopping.Token).AsTask();
                 }
             }
 
-            var context = new LaneContext(lane, settings, pending, timeout.Token);
+            var context = new LaneContext(lane, pending, timeout.Token);
             foreach (var (stream, work) in batch)
             {
                 try
@@ -128,6 +148,7 @@ internal sealed partial class EventLanes(IEventLog log, LocalSubscribers subscri
                         Work.Deliver deliver => DeliverAsync(context, stream, deliver.Entry),
                         Work.Join join => JoinAsync(context, stream, join),
                         Work.CatchUp => CatchUpAsync(context, stream),
+                        Work.ForgetFilter forget => Forget(lane, forget.Instance),
                         _ => Task.CompletedTask,
                     });
                 }
@@ -156,6 +177,39 @@ internal sealed partial class EventLanes(IEventLog log, LocalSubscribers subscri
 
             batch.Clear();
             pending.Clear();
+            KeepReadFilters(lane);
+        }
+    }
+
+    private static Task Forget(Lane lane, string? instance)
+    {
+        if (instance is null)
+        {
+            lane.Filters.Clear();
+        }
+        else
+        {
+            lane.Filters.Remove(instance);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    /// <summary>After a batch: keeps the filters read, when allowed, and only those read (a failed read is tried again).</summary>
+    private void KeepReadFilters(Lane lane)
+    {
+        if (!_keepFilters)
+        {
+            lane.Filters.Clear();
+            return;
+        }
+
+        foreach (var (instance, filter) in lane.Filters)
+        {
+            if (!filter.IsCompletedSuccessfully)
+            {
+                lane.Filters.Remove(instance);
+            }
         }
     }
 
@@ -276,7 +330,7 @@ internal sealed partial class EventLanes(IEventLog log, LocalSubscribers subscri
         }
 
         Offset.TryParse(delivered, out var upTo);
-        var settings = stream.IsGlobal ? null : await fanOut.SettingsOfAsync(stream.Instance!, context.Cancellation);
+        var settings = await SettingsAsync(context, stream);
         Subscriber[] target = [new Subscriber(join.Connection, WithOffsets: true, SkipThrough: null)];
         var after = join.Offset!;
         while (true)
@@ -313,12 +367,13 @@ internal sealed partial class EventLanes(IEventLog log, LocalSubscribers subscri
             return Task.FromResult<WebsocketSettings?>(null);
         }
 
-        if (!context.Settings.TryGetValue(stream.Instance!, out var lookup))
+        var filters = context.Lane.Filters;
+        if (!filters.TryGetValue(stream.Instance!, out var lookup))
         {
-            lookup = context.Settings[stream.Instance!] = fanOut.SettingsOfAsync(stream.Instance!, context.Cancellation).AsTask();
+            lookup = filters[stream.Instance!] = fanOut.SettingsOfAsync(stream.Instance!, _stopping.Token).AsTask();
         }
 
-        return lookup;
+        return lookup.WaitAsync(context.Cancellation);
     }
 
     private abstract record Work
@@ -328,6 +383,9 @@ internal sealed partial class EventLanes(IEventLog log, LocalSubscribers subscri
         public sealed record Join(HubConnectionContext Connection, bool WithOffsets, string? Offset, TaskCompletionSource Joined) : Work;
 
         public sealed record CatchUp : Work;
+
+        /// <summary>Reads the instance's filter again for what follows (every instance's, when null).</summary>
+        public sealed record ForgetFilter(string? Instance) : Work;
     }
 
     private sealed class Lane
@@ -337,8 +395,11 @@ internal sealed partial class EventLanes(IEventLog log, LocalSubscribers subscri
 
         /// <summary>Per stream with subscribers: the offset of the last event the lane delivered ("" when the stream had none).</summary>
         public Dictionary<HistoryStream, string> Delivered { get; } = [];
+
+        /// <summary>The filters of the lane's instances read in this batch, and, while they may be kept, in earlier ones.</summary>
+        public Dictionary<string, Task<WebsocketSettings?>> Filters { get; } = new(StringComparer.Ordinal);
     }
 
-    /// <summary>One batch of a lane: the filter lookups of its instances and the writes not yet completed.</summary>
-    private sealed record LaneContext(Lane Lane, Dictionary<string, Task<WebsocketSettings?>> Settings, List<Task> Pending, CancellationToken Cancellation);
+    /// <summary>One batch of a lane: the writes not yet completed.</summary>
+    private sealed record LaneContext(Lane Lane, List<Task> Pending, CancellationToken Cancellation);
 }

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using EvolutionHub.Internal.Authentication;
+using EvolutionHub.Internal.Farm.History;
 using EvolutionHub.Internal.Instances;
 using StackExchange.Redis;
 
@@ -42,6 +43,13 @@ internal sealed class RedisInstanceStore(RedisFarmConnection redis) : IInstanceS
         local instance = redis.call('HGET', KEYS[1], ARGV[1])
         if not instance then return nil end
         return {instance, redis.call('HGET', KEYS[2], instance)}
+        """;
+
+    // KEYS: settings. ARGV: instance, its settings, the events channel, the message that tells the nodes the filter changed.
+    // Published on the events channel, so that every node applies the new filter from the same point of the event stream on.
+    private const string SetSettingsScript = """
+        redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+        redis.call('PUBLISH', ARGV[3], ARGV[4])
         """;
 
     private RedisKeys Keys => redis.Keys;
@@ -87,8 +95,17 @@ internal sealed class RedisInstanceStore(RedisFarmConnection redis) : IInstanceS
             : null;
     }
 
-    public async ValueTask SetSettingsAsync(string instance, WebsocketSettings settings, CancellationToken cancellationToken = default) =>
-        await WriteAsync(db => db.HashSetAsync(Keys.Settings, instance, JsonSerializer.Serialize(new StoredSettings(settings.Enabled, [.. settings.Events]))), cancellationToken);
+    public async ValueTask SetSettingsAsync(string instance, WebsocketSettings settings, CancellationToken cancellationToken = default)
+    {
+        RedisValue[] arguments =
+        [
+            instance,
+            JsonSerializer.Serialize(new StoredSettings(settings.Enabled, [.. settings.Events])),
+            Keys.EventsChannelName,
+            RedisEventFeed.FilterChangedMessage(instance),
+        ];
+        await WriteAsync(db => db.ScriptEvaluateAsync(SetSettingsScript, [Keys.Settings], arguments), cancellationToken);
+    }
 
     public async ValueTask CheckAsync(CancellationToken cancellationToken = default) =>
         await ReadAsync(db => db.PingAsync(), cancellationToken);

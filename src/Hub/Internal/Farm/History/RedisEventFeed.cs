@@ -11,11 +11,15 @@ namespace EvolutionHub.Internal.Farm.History;
 /// the node's subscription connection comes back after a drop, it publishes a marker of its own on the channel, and once
 /// the marker comes back (so the subscription is live again) every stream with subscribers here reads what it missed from
 /// the history. Missed events followed by others are caught anyway, by their successors' previous offsets.
+/// The channel also says when an instance's filter changed: the lanes keep the filters they read only while the
+/// subscription is confirmed live (from the node's first marker on, until the subscription drops), so none is kept past a
+/// change this node did not hear.
 /// </summary>
 internal sealed partial class RedisEventFeed(RedisFarmConnection redis, EventLanes lanes, TimeProvider time, ILogger<RedisEventFeed> logger)
     : BackgroundService
 {
     private const string MarkerPrefix = "restored:";
+    private const string FilterChangedPrefix = "filter:";
     private static readonly TimeSpan MarkerWait = TimeSpan.FromSeconds(1);
 
     private readonly string _marker = MarkerPrefix + Guid.NewGuid().ToString("N");
@@ -26,7 +30,11 @@ internal sealed partial class RedisEventFeed(RedisFarmConnection redis, EventLan
     {
         // Remembered and sent again whenever Redis connects, so the node may start while Redis is away.
         var queue = redis.Multiplexer.GetSubscriber().Subscribe(redis.Keys.Events, CommandFlags.FireAndForget);
+        redis.Multiplexer.ConnectionFailed += OnConnectionFailed;
         redis.Multiplexer.ConnectionRestored += OnConnectionRestored;
+
+        // Until its first marker comes back, the node cannot tell that it hears every filter change.
+        _restored.Writer.TryWrite(true);
         try
         {
             await Task.WhenAll(ReadAsync(queue, stoppingToken), ConfirmRestorationsAsync(stoppingToken));
@@ -36,8 +44,20 @@ internal sealed partial class RedisEventFeed(RedisFarmConnection redis, EventLan
         }
         finally
         {
+            redis.Multiplexer.ConnectionFailed -= OnConnectionFailed;
             redis.Multiplexer.ConnectionRestored -= OnConnectionRestored;
             queue.Unsubscribe(CommandFlags.FireAndForget);
+        }
+    }
+
+    /// <summary>The message that tells every node <paramref name="instance"/>'s filter changed, published after the change.</summary>
+    public static string FilterChangedMessage(string instance) => FilterChangedPrefix + instance;
+
+    private void OnConnectionFailed(object? sender, ConnectionFailedEventArgs e)
+    {
+        if (e.ConnectionType == ConnectionType.Subscription)
+        {
+            lanes.KeepFilters(false);
         }
     }
 
@@ -67,15 +87,23 @@ internal sealed partial class RedisEventFeed(RedisFarmConnection redis, EventLan
 
     private void Handle(RedisValue message)
     {
+        // Entries are a MessagePack array, whose first byte is never a letter.
         var bytes = (ReadOnlyMemory<byte>)message;
         if (bytes.Length > 0 && bytes.Span[0] == (byte)MarkerPrefix[0])
         {
             if (message.ToString() == _marker)
             {
                 _markerSeen.TrySetResult();
+                lanes.KeepFilters(true);
                 lanes.CatchUpAll();
             }
 
+            return;
+        }
+
+        if (bytes.Length > 0 && bytes.Span[0] == (byte)FilterChangedPrefix[0])
+        {
+            lanes.FilterChanged(message.ToString()[FilterChangedPrefix.Length..]);
             return;
         }
 
