@@ -18,10 +18,11 @@ public sealed class EngineIoHandshake(IQueryCollection query, IHeaderDictionary 
     /// <summary>The client's address as the host resolved it (after any forwarded-headers middleware).</summary>
     public IPAddress? RemoteIpAddress { get; } = remoteIpAddress;
 
-    /// <summary>The handshake of <paramref name="context"/>, keeping <paramref name="headers"/> rather than the request's.</summary>
-    internal static EngineIoHandshake From(HttpContext context, IHeaderDictionary headers)
-    {
-        var query = new QueryCollection(context.Request.Query.ToDictionary(pair => pair.Key, pair => pair.Value));
-        return new EngineIoHandshake(query, headers, context.Connection.RemoteIpAddress);
-    }
+    /// <summary>
+    /// The handshake of <paramref name="context"/>, keeping <paramref name="headers"/> rather than the request's. The query
+    /// collection is kept as it is, not copied: the request parsed it into a collection of its own that nothing changes,
+    /// and that outlives the request.
+    /// </summary>
+    internal static EngineIoHandshake From(HttpContext context, IHeaderDictionary headers) =>
+        new(context.Request.Query, headers, context.Connection.RemoteIpAddress);
 }

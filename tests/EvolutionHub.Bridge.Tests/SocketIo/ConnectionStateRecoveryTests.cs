@@ -67,6 +67,31 @@ public sealed class ConnectionStateRecoveryTests
     }
 
     [Fact]
+    public async Task With_the_in_memory_store_a_live_socket_holds_no_record_and_still_recovers_once_dropped()
+    {
+        await using var server = await BridgeServer.StartAsync(options => options.ConnectionStateRecovery.Enabled = true);
+        var store = Assert.IsType<MemorySocketIoSessionStore>(server.Services.GetRequiredService<ISocketIoSessionStore>());
+        await using var driver = SocketIoDriver.Start();
+        var connect = await driver.ConnectAsync("c", server.Url + "/room",
+            new { transports = new[] { "websocket" }, reconnectionDelay = 500, randomizationFactor = 0 });
+        var id = connect!["id"]!.GetValue<string>();
+        await driver.NextAsync("c", "$connect");
+
+        // The store dies with the node: a record of a live socket in it would save nobody.
+        await server.Services.GetRequiredService<ConnectionStateRecovery>().RefreshAsync(CancellationToken.None);
+        Assert.Equal(0, store.Count);
+
+        // A client asks to recover only once it holds an offset.
+        await server.Hub.Clients.Group("ns:/room").SendAsync("news", "one", "offset-1");
+        await driver.NextAsync("c", "news");
+        await driver.DropTransportAsync("c");
+        await driver.NextAsync("c", "$disconnect");
+        var reconnect = await driver.NextAsync("c", "$connect", timeoutMs: 10000);
+        Assert.Equal(id, reconnect[0]!.GetValue<string>());
+        Assert.True(reconnect[1]!.GetValue<bool>(), "socket.recovered");
+    }
+
+    [Fact]
     public async Task A_client_reconnecting_after_the_window_connects_as_new()
     {
         var clock = new ShiftedClock();

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using System.Text.Json;
 using EvolutionHub.Testing;
 
 namespace EvolutionHub.Hub.Tests;
@@ -38,6 +39,16 @@ public sealed class DeploymentFilesTests
         Assert.Contains("CMD [\"evolutionhub-healthcheck\"]", healthCheck, StringComparison.Ordinal);
         Assert.DoesNotContain("8090", healthCheck, StringComparison.Ordinal);
         Assert.Contains("COPY --chmod=755 docker/healthcheck.sh /usr/local/bin/evolutionhub-healthcheck", dockerfile, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_shipped_appsettings_turn_the_request_diagnostics_of_ASP_NET_Core_off()
+    {
+        // At any level they are on, every request gets an Activity and a log scope, which a WebSocket keeps for its life.
+        using var settings = JsonDocument.Parse(File.ReadAllText(Path.Combine(Root, "appsettings.json")));
+        var levels = settings.RootElement.GetProperty("Logging").GetProperty("LogLevel");
+
+        Assert.Equal("None", levels.GetProperty("Microsoft.AspNetCore.Hosting.Diagnostics").GetString());
     }
 
     private static async Task<int> HealthCheckAsync(string variable, string value)

@@ -43,7 +43,11 @@ internal sealed partial class EngineIoServer
 
     public int SessionCount => _sessions.Count;
 
-    public async Task HandleRequestAsync(HttpContext context)
+    /// <remarks>
+    /// Not async, nor is the handshake: each hands on the task of what ends the request, so that a WebSocket session's
+    /// request holds no state machine of theirs for its whole life.
+    /// </remarks>
+    public Task HandleRequestAsync(HttpContext context)
     {
         var request = context.Request;
         var protocol = request.Query["EIO"].ToString() switch
@@ -54,8 +58,7 @@ internal sealed partial class EngineIoServer
         };
         if (protocol == 0)
         {
-            await RejectAsync(context, EngineIoError.UnsupportedProtocolVersion, "Unsupported protocol version");
-            return;
+            return RejectAsync(context, EngineIoError.UnsupportedProtocolVersion, "Unsupported protocol version");
         }
 
         var transport = request.Query["transport"].ToString() switch
@@ -66,15 +69,13 @@ internal sealed partial class EngineIoServer
         };
         if (transport is null)
         {
-            await RejectAsync(context, EngineIoError.UnknownTransport, "Transport unknown");
-            return;
+            return RejectAsync(context, EngineIoError.UnknownTransport, "Transport unknown");
         }
 
         var sid = request.Query["sid"].ToString();
         if (sid.Length == 0)
         {
-            await HandshakeAsync(context, protocol, transport.Value);
-            return;
+            return HandshakeAsync(context, protocol, transport.Value);
         }
 
         if (_sessions.TryGetValue(sid, out var session))
@@ -84,73 +85,60 @@ internal sealed partial class EngineIoServer
 
         if (session is not null && session.IsClosed && transport == EngineTransportKind.Polling && HttpMethods.IsGet(request.Method) && session.TryEndLinger())
         {
-            await _polling.WriteNoopAsync(context, session);
-            return;
+            return _polling.WriteNoopAsync(context, session);
         }
 
         if (session is null || session.IsClosed || session.Protocol != protocol)
         {
-            await RejectAsync(context, EngineIoError.UnknownSessionId, "Session ID unknown");
-            return;
+            return RejectAsync(context, EngineIoError.UnknownSessionId, "Session ID unknown");
         }
 
         if (transport == EngineTransportKind.WebSocket)
         {
             if (!context.WebSockets.IsWebSocketRequest)
             {
-                await RejectAsync(context, EngineIoError.BadRequest, "Bad request");
-                return;
+                return RejectAsync(context, EngineIoError.BadRequest, "Bad request");
             }
 
-            await _webSocket.UpgradeAsync(context, session);
-            return;
+            return _webSocket.UpgradeAsync(context, session);
         }
 
         if (session.Transport != EngineTransportKind.Polling)
         {
-            await RejectAsync(context, EngineIoError.BadRequest, "Bad request");
-            return;
+            return RejectAsync(context, EngineIoError.BadRequest, "Bad request");
         }
 
         if (HttpMethods.IsGet(request.Method))
         {
-            await _polling.PollAsync(context, session);
+            return _polling.PollAsync(context, session);
         }
-        else if (HttpMethods.IsPost(request.Method))
-        {
-            await _polling.ReceiveAsync(context, session);
-        }
-        else
-        {
-            await RejectAsync(context, EngineIoError.BadHandshakeMethod, "Bad request method");
-        }
+
+        return HttpMethods.IsPost(request.Method)
+            ? _polling.ReceiveAsync(context, session)
+            : RejectAsync(context, EngineIoError.BadHandshakeMethod, "Bad request method");
     }
 
-    private async Task HandshakeAsync(HttpContext context, int protocol, EngineTransportKind transport)
+    private Task HandshakeAsync(HttpContext context, int protocol, EngineTransportKind transport)
     {
         if (!HttpMethods.IsGet(context.Request.Method))
         {
-            await RejectAsync(context, EngineIoError.BadHandshakeMethod, "Bad handshake method");
-            return;
+            return RejectAsync(context, EngineIoError.BadHandshakeMethod, "Bad handshake method");
         }
 
         if (transport == EngineTransportKind.WebSocket && !context.WebSockets.IsWebSocketRequest)
         {
-            await RejectAsync(context, EngineIoError.BadRequest, "Bad request");
-            return;
+            return RejectAsync(context, EngineIoError.BadRequest, "Bad request");
         }
 
         if (_handshakeHeaders.Keep(context.Request.Headers) is not { } headers)
         {
-            await RejectAsync(context, EngineIoError.BadRequest, "Bad request", StatusCodes.Status431RequestHeaderFieldsTooLarge);
-            return;
+            return RejectAsync(context, EngineIoError.BadRequest, "Bad request", StatusCodes.Status431RequestHeaderFieldsTooLarge);
         }
 
         if (_stopping)
         {
             context.Response.Headers.RetryAfter = "1";
-            await RejectAsync(context, EngineIoError.Forbidden, "Server shutting down", StatusCodes.Status503ServiceUnavailable);
-            return;
+            return RejectAsync(context, EngineIoError.Forbidden, "Server shutting down", StatusCodes.Status503ServiceUnavailable);
         }
 
         // Before any session state exists, and before a WebSocket is accepted.
@@ -158,8 +146,7 @@ internal sealed partial class EngineIoServer
         {
             Log.Refused(_logger, context.Connection.RemoteIpAddress, refusal.Message);
             context.Response.Headers.RetryAfter = refusal.RetryAfterSeconds.ToString(CultureInfo.InvariantCulture);
-            await RejectAsync(context, EngineIoError.Forbidden, refusal.Message, refusal.StatusCode);
-            return;
+            return RejectAsync(context, EngineIoError.Forbidden, refusal.Message, refusal.StatusCode);
         }
 
         var session = new EngineIoSocket(RandomIds.New(), protocol, EngineIoHandshake.From(context, headers), _application, _options, _time,
@@ -169,13 +156,11 @@ internal sealed partial class EngineIoServer
 
         if (transport == EngineTransportKind.WebSocket)
         {
-            await _webSocket.OpenAsync(context, session);
+            return _webSocket.OpenAsync(context, session);
         }
-        else
-        {
-            session.Open(EngineTransportKind.Polling);
-            await _polling.PollAsync(context, session);
-        }
+
+        session.Open(EngineTransportKind.Polling);
+        return _polling.PollAsync(context, session);
     }
 
     /// <summary>

@@ -30,7 +30,8 @@ internal sealed partial class SocketIoClient
     private readonly PacketDecoder _decoder;
     private readonly Lock _lock = new();
     private readonly Dictionary<string, ISocketIoSocket> _namespaces = new(StringComparer.Ordinal);
-    private readonly ITimer _connectTimer;
+    // Let go of once a namespace is joined: a disposed timer still held would cost a connected session ~120 bytes for nothing.
+    private ITimer? _connectTimer;
     private readonly int _maxNamespaces;
     private readonly PendingAcks _pendingAcks;
     private bool _closed;
@@ -188,7 +189,7 @@ internal sealed partial class SocketIoClient
         }
 
         socket.Ended += Remove;
-        _connectTimer.Dispose();
+        Interlocked.Exchange(ref _connectTimer, null)?.Dispose();
 
         // Recorded before the client learns its pid: from then on it can recover, even should this node die.
         await _recovery.TrackAsync(socket, _engine.Closed);
@@ -284,7 +285,7 @@ internal sealed partial class SocketIoClient
             _namespaces.Clear();
         }
 
-        _connectTimer.Dispose();
+        Interlocked.Exchange(ref _connectTimer, null)?.Dispose();
         var recoverable = ConnectionStateRecovery.IsRecoverable(reason);
         foreach (var socket in sockets)
         {

@@ -37,13 +37,19 @@ internal sealed record Credential(CredentialKind Kind, string? Instance = null, 
 
     public static Credential Global { get; } = new(CredentialKind.Global);
 
+    // One for every global-key connection: nothing changes a connection's principal, and each would otherwise hold its own
+    // claims (about 400 bytes) for its whole life.
+    private static readonly ClaimsPrincipal GlobalPrincipal = Global.CreatePrincipal();
+
     public bool IsValid => Kind is CredentialKind.Global or CredentialKind.Instance;
 
     public bool IsGlobal => Kind == CredentialKind.Global;
 
     public bool Allows(string instance) => IsGlobal || (Kind == CredentialKind.Instance && Instance == instance);
 
-    public ClaimsPrincipal ToPrincipal()
+    public ClaimsPrincipal ToPrincipal() => this == Global ? GlobalPrincipal : CreatePrincipal();
+
+    private ClaimsPrincipal CreatePrincipal()
     {
         List<Claim> claims = [new(ClaimTypes.Name, Instance ?? Kind.ToString()), new(ScopeClaim, Kind.ToString())];
         if (Instance is not null)
@@ -57,7 +63,8 @@ internal sealed record Credential(CredentialKind Kind, string? Instance = null, 
     }
 
     public static Credential FromPrincipal(ClaimsPrincipal? user) =>
-        Enum.TryParse<CredentialKind>(user?.FindFirst(ScopeClaim)?.Value, out var kind) && kind is CredentialKind.Global or CredentialKind.Instance
+        ReferenceEquals(user, GlobalPrincipal) ? Global
+        : Enum.TryParse<CredentialKind>(user?.FindFirst(ScopeClaim)?.Value, out var kind) && kind is CredentialKind.Global or CredentialKind.Instance
             ? new Credential(kind, user!.FindFirst(InstanceClaim)?.Value,
                 long.TryParse(user.FindFirst(RevocationMarkClaim)?.Value, CultureInfo.InvariantCulture, out var mark) ? mark : 0,
                 user.FindFirst(TokenHashClaim)?.Value)

@@ -33,11 +33,8 @@ internal sealed partial class WebSocketTransport(SocketIoOptions options, TimePr
             throw;
         }
 
-        using (socket)
-        {
-            session.Open(EngineTransportKind.WebSocket);
-            await RunAsync(socket, session);
-        }
+        session.Open(EngineTransportKind.WebSocket);
+        await RunAsync(socket, session);
     }
 
     /// <summary>A polling session moving onto a WebSocket.</summary>
@@ -110,29 +107,35 @@ internal sealed partial class WebSocketTransport(SocketIoOptions options, TimePr
     }
 
     /// <summary>
-    /// Runs the socket until the session ends. The receive loop is never cancelled (that would abort the socket):
-    /// when the server ends the session, the send loop flushes the queue, closes the socket's output and gives the
-    /// client a moment to answer the close before aborting.
+    /// Runs the socket until the session ends, then disposes of it. The receive loop is never cancelled (that would abort
+    /// the socket): when the server ends the session, the send loop flushes the queue, closes the socket's output and gives
+    /// the client a moment to answer the close before aborting. While the socket is idle this method, the two loops and the
+    /// socket's own pending zero-byte read are all it holds: no timer, no buffer.
     /// </summary>
     private async Task RunAsync(WebSocket socket, EngineIoSocket session)
     {
-        var closeStatus = new StrongBox<WebSocketCloseStatus>(WebSocketCloseStatus.NormalClosure);
-        var receiving = ReceiveLoopAsync(socket, session, closeStatus);
-        var sending = SendLoopAsync(socket, session, closeStatus);
+        using (socket)
+        {
+            var closeStatus = new StrongBox<WebSocketCloseStatus>(WebSocketCloseStatus.NormalClosure);
+            var receiving = ReceiveLoopAsync(socket, session, closeStatus);
+            var sending = SendLoopAsync(socket, session, closeStatus);
 
-        // A client that stops reading would hold a send forever: once the session is over, it has a moment to drain.
-        await Task.WhenAny(sending, Task.Delay(Timeout.InfiniteTimeSpan, time, session.Closed));
-        await AbortUnlessDoneAsync(socket, sending);
-        await sending;
-        await AbortUnlessDoneAsync(socket, receiving);
-        await receiving;
+            // A client that stops reading would hold a send forever: once the session is over, it has a moment to drain.
+            using (session.Closed.UnsafeRegister(static state => _ = AbortUnlessDoneAsync((RunningSocket)state!), new RunningSocket(socket, sending, time)))
+            {
+                await sending;
+            }
+
+            await AbortUnlessDoneAsync(new RunningSocket(socket, receiving, time));
+            await receiving;
+        }
     }
 
-    private async Task AbortUnlessDoneAsync(WebSocket socket, Task loop)
+    private static async Task AbortUnlessDoneAsync(RunningSocket running)
     {
-        if (await Task.WhenAny(loop, Task.Delay(CloseHandshakeTimeout, time)) != loop)
+        if (await Task.WhenAny(running.Loop, Task.Delay(CloseHandshakeTimeout, running.Time)) != running.Loop)
         {
-            socket.Abort();
+            running.Socket.Abort();
         }
     }
 
@@ -142,7 +145,9 @@ internal sealed partial class WebSocketTransport(SocketIoOptions options, TimePr
         {
             while (!session.IsClosed)
             {
-                var frame = await ReceiveFrameAsync(socket, CancellationToken.None);
+                // Awaited here rather than inside ReadFrameAsync, so that an idle socket holds no state machine of that method.
+                var first = await socket.ReceiveAsync(Memory<byte>.Empty, CancellationToken.None);
+                var frame = await ReadFrameAsync(socket, first, CancellationToken.None);
                 if (frame is null)
                 {
                     session.OnTransportClosed("transport close");
@@ -219,9 +224,12 @@ internal sealed partial class WebSocketTransport(SocketIoOptions options, TimePr
         session.Protocol == 3 ? PayloadCodecV3.DecodePacket(frame.Data, frame.IsBinary) : PayloadCodec.DecodePacket(frame.Data, frame.IsBinary);
 
     /// <summary>Reads one whole message; null when the peer closed. Idle sockets wait with a zero-byte read and hold no buffer.</summary>
-    private async Task<(byte[] Data, bool IsBinary)?> ReceiveFrameAsync(WebSocket socket, CancellationToken cancellationToken)
+    private async ValueTask<(byte[] Data, bool IsBinary)?> ReceiveFrameAsync(WebSocket socket, CancellationToken cancellationToken) =>
+        await ReadFrameAsync(socket, await socket.ReceiveAsync(Memory<byte>.Empty, cancellationToken), cancellationToken);
+
+    /// <summary>Reads the message whose zero-byte read returned <paramref name="first"/>; null when the peer closed.</summary>
+    private async ValueTask<(byte[] Data, bool IsBinary)?> ReadFrameAsync(WebSocket socket, ValueWebSocketReceiveResult first, CancellationToken cancellationToken)
     {
-        var first = await socket.ReceiveAsync(Memory<byte>.Empty, cancellationToken);
         if (first.MessageType == WebSocketMessageType.Close)
         {
             return null;
@@ -284,6 +292,8 @@ internal sealed partial class WebSocketTransport(SocketIoOptions options, TimePr
         {
         }
     }
+
+    private sealed record RunningSocket(WebSocket Socket, Task Loop, TimeProvider Time);
 
     private sealed class PayloadTooLargeException : Exception;
 }

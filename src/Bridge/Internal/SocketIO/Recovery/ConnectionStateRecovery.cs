@@ -8,7 +8,8 @@ namespace EvolutionHub.Bridge.Internal.SocketIO.Recovery;
 /// <summary>
 /// Connection-state recovery, as socket.io's namespace and socket do it, made to survive the node: every socket with a
 /// private id has a record in the store from its CONNECT on, refreshed while it lives (<see cref="RefreshAsync"/>) and
-/// saved once more when it ends for a recoverable reason, or removed when it ends for good. A CONNECT whose <c>auth</c>
+/// saved once more when it ends for a recoverable reason, or removed when it ends for good. With the in-memory store,
+/// which does not outlive the node, a socket's record is only saved when it ends. A CONNECT whose <c>auth</c>
 /// carries that id and an offset takes the record, once, within
 /// <see cref="SocketIoConnectionStateRecoveryOptions.MaxDisconnectionDuration"/> of the socket's last sign of life, in the
 /// same namespace: on this node or, with a shared store, any other, even after its node was killed.
@@ -20,6 +21,10 @@ internal sealed partial class ConnectionStateRecovery(ISocketIoSessionStore stor
     private static readonly HashSet<string> RecoverableReasons = new(StringComparer.Ordinal) { "transport close", "transport error", "ping timeout", "forced close" };
 
     private readonly SocketIoConnectionStateRecoveryOptions _options = options.Value.ConnectionStateRecovery;
+
+    // A store in this process dies with the node: records of live sockets in it would save nobody, and cost every socket a
+    // record for its whole life, refreshed every quarter of the window. Such a store gets a socket's record when it ends.
+    private readonly bool _storeOutlivesNode = store is not MemorySocketIoSessionStore;
     private readonly ConcurrentDictionary<TaskCompletionSource, byte> _pendingSaves = new();
 
     // This node's sockets that have a private id, until their end is settled in the store.
@@ -98,6 +103,11 @@ internal sealed partial class ConnectionStateRecovery(ISocketIoSessionStore stor
         var live = new LiveSocket(handshake);
         _live[pid] = live;
         socket.Ended += ended => _ = SettleAsync(live);
+        if (!_storeOutlivesNode)
+        {
+            return;
+        }
+
         try
         {
             await store.SaveAsync(RecordOf(handshake), _options.MaxDisconnectionDuration, cancellationToken);
@@ -120,6 +130,11 @@ internal sealed partial class ConnectionStateRecovery(ISocketIoSessionStore stor
     /// <summary>Saves the records of this node's live sockets again, with now as their last sign of life.</summary>
     public async Task RefreshAsync(CancellationToken cancellationToken)
     {
+        if (!_storeOutlivesNode)
+        {
+            return;
+        }
+
         var saves = _live.Values.Where(live => !live.Closing)
             .Select(live => store.SaveAsync(RecordOf(live.Socket), _options.MaxDisconnectionDuration, cancellationToken).AsTask())
             .ToArray();

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using EvolutionHub.Internal.History;
 using Microsoft.AspNetCore.SignalR;
 
@@ -10,20 +11,22 @@ internal sealed record Subscriber(HubConnectionContext Connection, bool WithOffs
 
 /// <summary>
 /// This node's hub connections (told by <see cref="SubscriberTrackingLifetimeManager"/>) and which of them receive which
-/// stream. Delivery reads a stream's subscribers without a lock: each change replaces the stream's array.
+/// stream. Delivery reads a stream's subscribers as an array without a lock; a change only marks that array stale, and the
+/// next read builds it again, so a ramp of N connections onto one stream costs N adds, not N copies of a growing array.
 /// </summary>
 internal sealed class LocalSubscribers
 {
     private readonly Lock _gate = new();
-    private readonly Dictionary<string, (HubConnectionContext Connection, HashSet<HistoryStream> Streams)> _connections = new(StringComparer.Ordinal);
-    private readonly Dictionary<HistoryStream, Subscriber[]> _subscribers = [];
-    private volatile Dictionary<HistoryStream, Subscriber[]> _snapshot = [];
+    private readonly Dictionary<string, ConnectionEntry> _connections = new(StringComparer.Ordinal);
+
+    // Written under the gate; read without it. A stream is here while it has subscribers.
+    private readonly ConcurrentDictionary<HistoryStream, StreamSubscribers> _streams = new();
 
     public void Connected(HubConnectionContext connection)
     {
         lock (_gate)
         {
-            _connections[connection.ConnectionId] = (connection, []);
+            _connections[connection.ConnectionId] = new ConnectionEntry(connection);
         }
     }
 
@@ -38,8 +41,6 @@ internal sealed class LocalSubscribers
                 {
                     RemoveLocked(stream, connectionId);
                 }
-
-                Publish();
             }
         }
     }
@@ -55,17 +56,27 @@ internal sealed class LocalSubscribers
     /// <summary>Adds (or replaces) the connection's subscription; false when the connection has ended.</summary>
     public bool TryAdd(HistoryStream stream, Subscriber subscriber)
     {
+        var connectionId = subscriber.Connection.ConnectionId;
         lock (_gate)
         {
-            if (!_connections.TryGetValue(subscriber.Connection.ConnectionId, out var entry))
+            if (!_connections.TryGetValue(connectionId, out var entry))
             {
                 return false;
             }
 
-            entry.Streams.Add(stream);
-            var current = _subscribers.GetValueOrDefault(stream) ?? [];
-            _subscribers[stream] = [.. current.Where(existing => existing.Connection.ConnectionId != subscriber.Connection.ConnectionId), subscriber];
-            Publish();
+            if (Array.IndexOf(entry.Streams, stream) < 0)
+            {
+                entry.Streams = [.. entry.Streams, stream];
+            }
+
+            if (!_streams.TryGetValue(stream, out var subscribers))
+            {
+                subscribers = new StreamSubscribers();
+                _streams[stream] = subscribers;
+            }
+
+            subscribers.Members[connectionId] = subscriber;
+            subscribers.Snapshot = null;
             return true;
         }
     }
@@ -74,37 +85,69 @@ internal sealed class LocalSubscribers
     {
         lock (_gate)
         {
-            if (_connections.TryGetValue(connectionId, out var entry) && entry.Streams.Remove(stream))
+            if (_connections.TryGetValue(connectionId, out var entry) && Array.IndexOf(entry.Streams, stream) >= 0)
             {
+                entry.Streams = [.. entry.Streams.Where(other => other != stream)];
                 RemoveLocked(stream, connectionId);
-                Publish();
             }
         }
     }
 
-    public bool Contains(HistoryStream stream, string connectionId) =>
-        Of(stream).Any(subscriber => subscriber.Connection.ConnectionId == connectionId);
+    public bool Contains(HistoryStream stream, string connectionId)
+    {
+        lock (_gate)
+        {
+            return _streams.TryGetValue(stream, out var subscribers) && subscribers.Members.ContainsKey(connectionId);
+        }
+    }
 
-    public Subscriber[] Of(HistoryStream stream) => _snapshot.GetValueOrDefault(stream) ?? [];
+    public Subscriber[] Of(HistoryStream stream)
+    {
+        if (!_streams.TryGetValue(stream, out var subscribers))
+        {
+            return [];
+        }
+
+        if (subscribers.Snapshot is { } snapshot)
+        {
+            return snapshot;
+        }
+
+        lock (_gate)
+        {
+            return subscribers.Snapshot ??= [.. subscribers.Members.Values];
+        }
+    }
 
     /// <summary>The streams that have subscribers on this node.</summary>
-    public IReadOnlyCollection<HistoryStream> Streams => _snapshot.Keys;
+    public IReadOnlyCollection<HistoryStream> Streams => [.. _streams.Keys];
 
     private void RemoveLocked(HistoryStream stream, string connectionId)
     {
-        if (_subscribers.TryGetValue(stream, out var current))
+        if (_streams.TryGetValue(stream, out var subscribers) && subscribers.Members.Remove(connectionId))
         {
-            Subscriber[] rest = [.. current.Where(existing => existing.Connection.ConnectionId != connectionId)];
-            if (rest.Length == 0)
+            subscribers.Snapshot = null;
+            if (subscribers.Members.Count == 0)
             {
-                _subscribers.Remove(stream);
-            }
-            else
-            {
-                _subscribers[stream] = rest;
+                _streams.TryRemove(stream, out _);
+                subscribers.Snapshot = [];
             }
         }
     }
 
-    private void Publish() => _snapshot = new Dictionary<HistoryStream, Subscriber[]>(_subscribers);
+    private sealed class ConnectionEntry(HubConnectionContext connection)
+    {
+        public HubConnectionContext Connection { get; } = connection;
+
+        /// <summary>The streams it receives; almost always one, so an array replaced on change rather than a set.</summary>
+        public HistoryStream[] Streams { get; set; } = [];
+    }
+
+    private sealed class StreamSubscribers
+    {
+        public Dictionary<string, Subscriber> Members { get; } = new(StringComparer.Ordinal);
+
+        /// <summary>What delivery reads; null once a change made it stale.</summary>
+        public volatile Subscriber[]? Snapshot = [];
+    }
 }
