@@ -40,6 +40,46 @@ public sealed class ConnectionCountTests
         }
     }
 
+    [Fact]
+    public async Task A_burst_of_connections_costs_Redis_one_count_write_per_tenth_of_a_second_not_one_each()
+    {
+        const int Clients = 100;
+        const int AtOnce = 10;
+        await using var farm = await HubFarm.StartAsync(nodes: 2);
+        var (a, b) = (farm[0], farm[1]);
+        var clients = new List<EventRecorder>();
+        try
+        {
+            var writesBefore = await CountWritesAsync(farm.Redis);
+            var burst = System.Diagnostics.Stopwatch.StartNew();
+            for (var started = 0; started < Clients; started += AtOnce)
+            {
+                clients.AddRange(await Task.WhenAll(Enumerable.Range(0, AtOnce).Select(_ => EventRecorder.SubscribeAsync(b.BaseUri, HubNode.GlobalKey, "burst", "messages.upsert"))));
+            }
+
+            await Eventually.UntilAsync(async () => await NodeFailureTests.CountOnAsync(a, "burst") == Clients, TimeSpan.FromSeconds(10), $"A to count the {Clients} clients of B");
+            var writes = await CountWritesAsync(farm.Redis) - writesBefore;
+
+            // One write per change coalesced over 100 ms, plus the heartbeat's.
+            var bound = (int)(burst.Elapsed.TotalMilliseconds / 100) + 3;
+            Assert.True(writes <= bound, $"{Clients} connections in {burst.Elapsed.TotalMilliseconds:F0} ms cost {writes} count writes (HMSET); at most {bound} expected");
+        }
+        finally
+        {
+            foreach (var client in clients)
+            {
+                await client.DisposeAsync();
+            }
+        }
+    }
+
+    private static async Task<long> CountWritesAsync(RedisServer redis)
+    {
+        var stats = await redis.CliAsync("INFO", "commandstats");
+        var line = stats.Split('\n').FirstOrDefault(line => line.StartsWith("cmdstat_hmset:", StringComparison.Ordinal));
+        return line is null ? 0 : long.Parse(line.Split("calls=")[1].Split(',')[0], System.Globalization.CultureInfo.InvariantCulture);
+    }
+
     /// <summary>Sends <c>Subscribe</c> without waiting for its completion and closes the connection at once.</summary>
     private static async Task SubscribeAndLeaveAsync(HubNode node)
     {

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Threading.Channels;
 using EvolutionHub.Internal.Connections;
 using Microsoft.Extensions.Options;
@@ -7,7 +8,9 @@ namespace EvolutionHub.Internal.Farm.Connections;
 
 /// <summary>
 /// The farm's <see cref="IConnectionTracker"/>. Each node counts its own connections in memory and writes the whole
-/// snapshot to a key of its own that expires unless refreshed: after every change and on a heartbeat. A node that dies
+/// snapshot to a key of its own that expires unless refreshed: after a change (changes within
+/// <see cref="ChangeCoalescing"/> of the last write share the next one, so a burst of connections costs Redis a write
+/// per tenth of a second, not one each) and on a heartbeat. A node that dies
 /// stops counting once its key expires, and a Redis that restarted empty is filled again by the next heartbeat.
 /// </summary>
 internal sealed partial class RedisConnectionTracker(
@@ -21,6 +24,7 @@ internal sealed partial class RedisConnectionTracker(
         """;
 
     private static readonly TimeSpan CleanStopTimeout = TimeSpan.FromSeconds(2);
+    private static readonly TimeSpan ChangeCoalescing = TimeSpan.FromMilliseconds(100);
 
     private readonly string _nodeId = Guid.NewGuid().ToString("N");
     private readonly Channel<bool> _changed = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
@@ -75,6 +79,7 @@ internal sealed partial class RedisConnectionTracker(
         while (true)
         {
             await WriteSnapshotAsync();
+            var written = Stopwatch.GetTimestamp();
             try
             {
                 var woken = await Task.WhenAny(tick, changed);
@@ -85,6 +90,12 @@ internal sealed partial class RedisConnectionTracker(
                 }
                 else
                 {
+                    var sinceWritten = Stopwatch.GetElapsedTime(written);
+                    if (sinceWritten < ChangeCoalescing)
+                    {
+                        await Task.Delay(ChangeCoalescing - sinceWritten, stoppingToken);
+                    }
+
                     _changed.Reader.TryRead(out _);
                     changed = _changed.Reader.WaitToReadAsync(stoppingToken).AsTask();
                 }
