@@ -83,6 +83,22 @@ public sealed class HubOutputWriterTests
     }
 
     [Fact]
+    public async Task Frames_flushed_with_the_handshake_response_are_kept_and_the_response_dropped()
+    {
+        var handler = new RecordingHandler();
+        var writer = new HubOutputWriter(handler);
+        writer.Write([.. AcceptedHandshake, .. Frame("[\"held\"]")]);
+        await writer.FlushAsync();
+        Assert.Empty(handler.Frames);
+
+        writer.StartForwarding();
+        writer.Write([.. Frame("[\"a\"]"), .. Frame("[\"b\"]")]);
+        await writer.FlushAsync();
+
+        Assert.Equal(["[\"held\"]", "[\"a\"]", "[\"b\"]"], handler.Frames.Select(f => f.Json));
+    }
+
+    [Fact]
     public async Task A_frame_split_over_writes_is_forwarded_once_whole()
     {
         var handler = new RecordingHandler();

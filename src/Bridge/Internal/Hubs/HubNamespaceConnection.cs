@@ -65,8 +65,11 @@ internal sealed partial class HubNamespaceConnection : ISocketIoSocket, IHubFram
     /// <summary>Starts the hub connection; returns null once the hub has run OnConnectedAsync, or the error to send the client.</summary>
     public async Task<string?> StartAsync(ConnectionHandler handler)
     {
+        // Written before the hub reads it, SignalR's handshake read completes at once: the handshake and OnConnectedAsync
+        // run on this thread, without a pending read to wake on the thread pool. An empty pipe takes it without waiting.
+        _toHub.Writer.Write(SignalRHandshake);
+        await _toHub.Writer.FlushAsync();
         _hubTask = RunHubAsync(handler);
-        await _toHub.Writer.WriteAsync(SignalRHandshake);
 
         // A refused handshake ends the hub connection, which answers this wait as well.
         var connected = _hubConnected.Connected.Task;
