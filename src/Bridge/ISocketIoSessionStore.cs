@@ -6,12 +6,20 @@ namespace EvolutionHub.Bridge;
 /// (Redis) so that a client recovers on any node of a farm, even one that died without a word.
 /// </summary>
 /// <remarks>
-/// A socket's record is saved when its CONNECT is accepted, again every quarter of
-/// <see cref="SocketIoConnectionStateRecoveryOptions.MaxDisconnectionDuration"/> while it lives, and once more when it ends
-/// for a recoverable reason; it is taken (removed) when it ends for good, or by the client that recovers it.
+/// In a store that <see cref="OutlivesProcess"/>, a socket's record is saved when its CONNECT is accepted, again every
+/// quarter of <see cref="SocketIoConnectionStateRecoveryOptions.MaxDisconnectionDuration"/> while it lives, and once more
+/// when it ends for a recoverable reason; in one that does not, only when it ends for a recoverable reason. Either way it
+/// is taken (removed) when it ends for good, or by the client that recovers it.
 /// </remarks>
 public interface ISocketIoSessionStore
 {
+    /// <summary>
+    /// Whether records outlive this process (a shared store, such as Redis): only then are live sockets' records kept, so
+    /// that their clients recover after the node died without a word. False for a store in this process, which dies with
+    /// the node: a record per live socket there would save nobody.
+    /// </summary>
+    bool OutlivesProcess => true;
+
     /// <summary>
     /// Keeps <paramref name="session"/> for <paramref name="timeToLive"/> (<see cref="SocketIoConnectionStateRecoveryOptions.MaxDisconnectionDuration"/>),
     /// replacing any record of the same private id.

@@ -6,9 +6,8 @@ namespace EvolutionHub.Bridge.Tests;
 public sealed class RandomIdsTests
 {
     [Fact]
-    public async Task Ids_are_twenty_url_safe_characters_and_never_repeat_across_batches_and_threads()
+    public async Task Ids_are_twenty_url_safe_characters_and_never_repeat_across_threads()
     {
-        // Each thread draws its ids from batches of 32: 100 per thread spans four batches.
         var ids = new ConcurrentBag<string>();
         await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => Task.Factory.StartNew(() =>
         {

@@ -134,17 +134,6 @@ internal sealed class HubOutputWriter(IHubFrameHandler handler) : PipeWriter
             return;
         }
 
-        if (!_handshakeRead && _pendingLength == 0 && data.Span.IndexOf(RecordSeparator) is var end and >= 0)
-        {
-            // The handshake response arrived whole, as SignalR writes it: dropped without holding a copy.
-            _handshakeRead = true;
-            data = data[(end + 1)..];
-            if (data.IsEmpty)
-            {
-                return;
-            }
-        }
-
         if (_pendingLength == 0 && _forwarding && _handshakeRead)
         {
             var rest = Forward(data, shared);

@@ -63,8 +63,7 @@ internal sealed record Credential(CredentialKind Kind, string? Instance = null, 
     }
 
     public static Credential FromPrincipal(ClaimsPrincipal? user) =>
-        ReferenceEquals(user, GlobalPrincipal) ? Global
-        : Enum.TryParse<CredentialKind>(user?.FindFirst(ScopeClaim)?.Value, out var kind) && kind is CredentialKind.Global or CredentialKind.Instance
+        Enum.TryParse<CredentialKind>(user?.FindFirst(ScopeClaim)?.Value, out var kind) && kind is CredentialKind.Global or CredentialKind.Instance
             ? new Credential(kind, user!.FindFirst(InstanceClaim)?.Value,
                 long.TryParse(user.FindFirst(RevocationMarkClaim)?.Value, CultureInfo.InvariantCulture, out var mark) ? mark : 0,
                 user.FindFirst(TokenHashClaim)?.Value)

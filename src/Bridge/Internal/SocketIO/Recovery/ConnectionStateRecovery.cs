@@ -8,9 +8,9 @@ namespace EvolutionHub.Bridge.Internal.SocketIO.Recovery;
 /// <summary>
 /// Connection-state recovery, as socket.io's namespace and socket do it, made to survive the node: every socket with a
 /// private id has a record in the store from its CONNECT on, refreshed while it lives (<see cref="RefreshAsync"/>) and
-/// saved once more when it ends for a recoverable reason, or removed when it ends for good. With the in-memory store,
-/// which does not outlive the node, a socket's record is only saved when it ends. A CONNECT whose <c>auth</c>
-/// carries that id and an offset takes the record, once, within
+/// saved once more when it ends for a recoverable reason, or removed when it ends for good. With a store that does not
+/// outlive the process (<see cref="ISocketIoSessionStore.OutlivesProcess"/>), a socket's record is only saved when it
+/// ends. A CONNECT whose <c>auth</c> carries that id and an offset takes the record, once, within
 /// <see cref="SocketIoConnectionStateRecoveryOptions.MaxDisconnectionDuration"/> of the socket's last sign of life, in the
 /// same namespace: on this node or, with a shared store, any other, even after its node was killed.
 /// </summary>
@@ -22,9 +22,6 @@ internal sealed partial class ConnectionStateRecovery(ISocketIoSessionStore stor
 
     private readonly SocketIoConnectionStateRecoveryOptions _options = options.Value.ConnectionStateRecovery;
 
-    // A store in this process dies with the node: records of live sockets in it would save nobody, and cost every socket a
-    // record for its whole life, refreshed every quarter of the window. Such a store gets a socket's record when it ends.
-    private readonly bool _storeOutlivesNode = store is not MemorySocketIoSessionStore;
     private readonly ConcurrentDictionary<TaskCompletionSource, byte> _pendingSaves = new();
 
     // This node's sockets that have a private id, until their end is settled in the store.
@@ -103,7 +100,7 @@ internal sealed partial class ConnectionStateRecovery(ISocketIoSessionStore stor
         var live = new LiveSocket(handshake);
         _live[pid] = live;
         socket.Ended += ended => _ = SettleAsync(live);
-        if (!_storeOutlivesNode)
+        if (!store.OutlivesProcess)
         {
             return;
         }
@@ -130,7 +127,7 @@ internal sealed partial class ConnectionStateRecovery(ISocketIoSessionStore stor
     /// <summary>Saves the records of this node's live sockets again, with now as their last sign of life.</summary>
     public async Task RefreshAsync(CancellationToken cancellationToken)
     {
-        if (!_storeOutlivesNode)
+        if (!store.OutlivesProcess)
         {
             return;
         }

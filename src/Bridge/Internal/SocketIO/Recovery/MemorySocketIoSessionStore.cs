@@ -16,6 +16,8 @@ internal sealed class MemorySocketIoSessionStore(IOptions<SocketIoOptions> optio
     // Oldest first: saves come in time order, so the expired ones are at the front.
     private readonly LinkedList<Entry> _bySaveTime = new();
 
+    public bool OutlivesProcess => false;
+
     public int Count
     {
         get
