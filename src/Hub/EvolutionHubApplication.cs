@@ -51,6 +51,15 @@ public static class EvolutionHubApplication
         return app;
     }
 
+    private static void RaiseMinWorkerThreads(int workers)
+    {
+        ThreadPool.GetMinThreads(out var minWorkers, out var minCompletionPorts);
+        if (workers > minWorkers)
+        {
+            ThreadPool.SetMinThreads(workers, minCompletionPorts);
+        }
+    }
+
     /// <summary>
     /// The folder holding <c>appsettings.json</c> and, by default, <c>data/</c>: <c>--contentRoot</c> when given, else the working
     /// directory (the repository root) when it has an <c>appsettings.json</c>, else the program's own folder.
@@ -120,6 +129,7 @@ public static class EvolutionHubApplication
 
         var maxBodyBytes = configuration.GetSection("Http").Get<HttpLimitsOptions>()?.MaxRequestBodyBytes ?? new HttpLimitsOptions().MaxRequestBodyBytes;
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = maxBodyBytes);
+        RaiseMinWorkerThreads(configuration.GetSection("Http").Get<HttpLimitsOptions>()?.MinWorkerThreads ?? new HttpLimitsOptions().MinWorkerThreads);
 
         services.Configure<HostOptions>(host => host.ShutdownTimeout = EvolutionHubHost.ShutdownTimeout);
         services.AddProblemDetails();

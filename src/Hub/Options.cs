@@ -67,6 +67,13 @@ public sealed class HttpLimitsOptions
 
     /// <summary>Comma-separated proxy addresses whose <c>X-Forwarded-For</c> is believed; empty: none.</summary>
     public string KnownProxies { get; set; } = "";
+
+    /// <summary>
+    /// Thread-pool worker threads started without waiting (the runtime's minimum, raised to this when lower). Reading and
+    /// parsing a large body keeps a thread busy; with only one per core, a few such requests would hold every thread and
+    /// the node's other work (other instances' events) would wait for the pool to add threads, about two a second.
+    /// </summary>
+    public int MinWorkerThreads { get; set; } = 16;
 }
 
 /// <summary>The <c>Limits</c> section: what one source address or one connection may do. 0 turns a limit off.</summary>

@@ -72,7 +72,10 @@ public sealed class IngestMemoryTests
         await hub.RegisterAsync("shop", "shop-token-0123456789");
         var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var held = new LargeBodyContent(90_000) { Hold = release, HeldAfterBytes = 1000 };
-        using var holder = new HttpClient { BaseAddress = hub.BaseUri };
+        // The body goes out only once the hub asks for it (100 Continue), i.e. once it reserved the budget: a request of the
+        // loop below must not reach the budget first.
+        using var holder = new HttpClient(new SocketsHttpHandler { Expect100ContinueTimeout = TimeSpan.FromSeconds(30) }) { BaseAddress = hub.BaseUri };
+        holder.DefaultRequestHeaders.ExpectContinue = true;
         var holding = holder.PostAsync("/webhook", held);
         await held.Holding.Task.WithTimeout(TimeSpan.FromSeconds(10), "the held body to start");
 
