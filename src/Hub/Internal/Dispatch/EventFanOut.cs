@@ -23,35 +23,45 @@ internal sealed class EventFanOut(IInstanceStore store, HubMetrics metrics, Time
         stream.IsGlobal || settings is null || settings.Allows(entry.Event.Name.Filter);
 
     /// <summary>
-    /// Starts writing <paramref name="entry"/> to <paramref name="subscribers"/>; writes that did not complete at once are
-    /// added to <paramref name="pending"/>. A connection's writes complete in the order they were started.
+    /// Starts writing <paramref name="entries"/> (of one stream, in order) to <paramref name="subscribers"/>, all of a
+    /// subscriber's back to back; writes that did not complete at once are added to <paramref name="pending"/>. A
+    /// connection's writes complete in the order they were started.
     /// </summary>
-    public void Send(HistoryEntry entry, IReadOnlyList<Subscriber> subscribers, List<Task> pending)
+    public void Send(IReadOnlyList<HistoryEntry> entries, IReadOnlyList<Subscriber> subscribers, List<Task> pending)
     {
-        SerializedHubMessage? plain = null;
-        SerializedHubMessage? withOffset = null;
-        Offset.TryParse(entry.Offset, out var offset);
+        if (entries.Count == 0 || subscribers.Count == 0)
+        {
+            return;
+        }
+
+        var messages = new EntryMessages[entries.Count];
+        for (var index = 0; index < entries.Count; index++)
+        {
+            messages[index] = new EntryMessages(entries[index]);
+        }
+
         foreach (var subscriber in subscribers)
         {
-            if (subscriber.SkipThrough is { } skip && offset.CompareTo(skip) <= 0)
+            foreach (var message in messages)
             {
-                continue;
-            }
-
-            var message = subscriber.WithOffsets
-                ? withOffset ??= new SerializedHubMessage(new InvocationMessage(entry.Event.Name.Wire, [entry.Event.Envelope, entry.Offset]))
-                : plain ??= new SerializedHubMessage(new InvocationMessage(entry.Event.Name.Wire, [entry.Event.Envelope]));
-            try
-            {
-                var write = subscriber.Connection.WriteAsync(message);
-                if (!write.IsCompletedSuccessfully)
+                if (subscriber.SkipThrough is { } skip && message.Offset.CompareTo(skip) <= 0)
                 {
-                    pending.Add(write.AsTask());
+                    continue;
                 }
-            }
-            catch (Exception exception) when (exception is ObjectDisposedException or InvalidOperationException)
-            {
-                // The connection is going away; its end removes its subscriptions.
+
+                try
+                {
+                    var write = subscriber.Connection.WriteAsync(message.For(subscriber));
+                    if (!write.IsCompletedSuccessfully)
+                    {
+                        pending.Add(write.AsTask());
+                    }
+                }
+                catch (Exception exception) when (exception is ObjectDisposedException or InvalidOperationException)
+                {
+                    // The connection is going away; its end removes its subscriptions.
+                    break;
+                }
             }
         }
     }
@@ -61,5 +71,18 @@ internal sealed class EventFanOut(IInstanceStore store, HubMetrics metrics, Time
     {
         metrics.EventSent();
         metrics.ObserveFanOut(time.GetElapsedTime(entry.Event.AcceptedAt));
+    }
+
+    /// <summary>An entry's two message shapes, each serialised once per protocol when first written.</summary>
+    private sealed class EntryMessages(HistoryEntry entry)
+    {
+        private SerializedHubMessage? _plain;
+        private SerializedHubMessage? _withOffset;
+
+        public Offset Offset { get; } = Offset.TryParse(entry.Offset, out var offset) ? offset : default;
+
+        public SerializedHubMessage For(Subscriber subscriber) => subscriber.WithOffsets
+            ? _withOffset ??= new SerializedHubMessage(new InvocationMessage(entry.Event.Name.Wire, [entry.Event.Envelope, entry.Offset]))
+            : _plain ??= new SerializedHubMessage(new InvocationMessage(entry.Event.Name.Wire, [entry.Event.Envelope]));
     }
 }

@@ -143,6 +143,11 @@ internal sealed partial class EventLanes(IEventLog log, LocalSubscribers subscri
             {
                 try
                 {
+                    if (work is not Work.Deliver)
+                    {
+                        WriteHeld(context);
+                    }
+
                     await (work switch
                     {
                         Work.Deliver deliver => DeliverAsync(context, stream, deliver.Entry),
@@ -164,6 +169,7 @@ internal sealed partial class EventLanes(IEventLog log, LocalSubscribers subscri
 
             try
             {
+                WriteHeld(context);
                 await Task.WhenAll(pending).WaitAsync(timeout.Token);
             }
             catch (Exception exception) when (!_stopping.IsCancellationRequested)
@@ -215,8 +221,7 @@ internal sealed partial class EventLanes(IEventLog log, LocalSubscribers subscri
 
     private async Task DeliverAsync(LaneContext context, HistoryStream stream, HistoryEntry entry)
     {
-        var receivers = subscribers.Of(stream);
-        if (receivers.Length == 0)
+        if (subscribers.Of(stream).Length == 0)
         {
             // No one here listens: whoever joins next starts from the history.
             context.Lane.Delivered.Remove(stream);
@@ -235,6 +240,7 @@ internal sealed partial class EventLanes(IEventLog log, LocalSubscribers subscri
         {
             // Missed events: read them (and whatever came after) from the history, this entry included.
             Log.Gap(logger, stream.ToString(), delivered, entry.Offset);
+            WriteHeld(context);
             await CatchUpAsync(context, stream);
             if (Offset.Compare(entry.Offset, context.Lane.Delivered.GetValueOrDefault(stream, "")) <= 0)
             {
@@ -245,11 +251,36 @@ internal sealed partial class EventLanes(IEventLog log, LocalSubscribers subscri
         var settings = await SettingsAsync(context, stream);
         if (EventFanOut.Passes(entry, stream, settings))
         {
-            fanOut.Send(entry, receivers, context.Pending);
-            fanOut.Sent(entry);
+            if (stream != context.HeldStream)
+            {
+                WriteHeld(context);
+                context.HeldStream = stream;
+            }
+
+            context.Held.Add(entry);
         }
 
         context.Lane.Delivered[stream] = entry.Offset;
+    }
+
+    /// <summary>
+    /// Writes the entries held for one stream to its subscribers, all of a subscriber's back to back: a socket then wakes
+    /// once for them, not once per event. Called before anything else of the lane writes or reads the history.
+    /// </summary>
+    private void WriteHeld(LaneContext context)
+    {
+        if (context.Held.Count == 0)
+        {
+            return;
+        }
+
+        fanOut.Send(context.Held, subscribers.Of(context.HeldStream), context.Pending);
+        foreach (var entry in context.Held)
+        {
+            fanOut.Sent(entry);
+        }
+
+        context.Held.Clear();
     }
 
     private async Task CatchUpAsync(LaneContext context, HistoryStream stream)
@@ -272,16 +303,16 @@ internal sealed partial class EventLanes(IEventLog log, LocalSubscribers subscri
                 return;
             }
 
-            var receivers = subscribers.Of(stream);
-            foreach (var entry in page)
+            var passed = page.Where(entry => EventFanOut.Passes(entry, stream, settings)).ToList();
+            fanOut.Send(passed, subscribers.Of(stream), context.Pending);
+            foreach (var entry in passed)
             {
-                if (EventFanOut.Passes(entry, stream, settings))
-                {
-                    fanOut.Send(entry, receivers, context.Pending);
-                    fanOut.Sent(entry);
-                }
+                fanOut.Sent(entry);
+            }
 
-                delivered = entry.Offset;
+            if (page.Count > 0)
+            {
+                delivered = page[^1].Offset;
             }
 
             context.Lane.Delivered[stream] = delivered;
@@ -346,7 +377,7 @@ internal sealed partial class EventLanes(IEventLog log, LocalSubscribers subscri
 
                 if (EventFanOut.Passes(entry, stream, settings))
                 {
-                    fanOut.Send(entry, target, context.Pending);
+                    fanOut.Send([entry], target, context.Pending);
                 }
 
                 after = entry.Offset;
@@ -400,6 +431,11 @@ internal sealed partial class EventLanes(IEventLog log, LocalSubscribers subscri
         public Dictionary<string, Task<WebsocketSettings?>> Filters { get; } = new(StringComparer.Ordinal);
     }
 
-    /// <summary>One batch of a lane: the writes not yet completed.</summary>
-    private sealed record LaneContext(Lane Lane, List<Task> Pending, CancellationToken Cancellation);
+    /// <summary>One batch of a lane: the entries of one stream held for writing, and the writes not yet completed.</summary>
+    private sealed record LaneContext(Lane Lane, List<Task> Pending, CancellationToken Cancellation)
+    {
+        public List<HistoryEntry> Held { get; } = [];
+
+        public HistoryStream HeldStream { get; set; }
+    }
 }
