@@ -274,13 +274,19 @@ internal sealed partial class EventLanes(IEventLog log, LocalSubscribers subscri
             return;
         }
 
-        fanOut.Send(context.Held, subscribers.Of(context.HeldStream), context.Pending);
-        foreach (var entry in context.Held)
+        try
         {
-            fanOut.Sent(entry);
+            fanOut.Send(context.Held, subscribers.Of(context.HeldStream), context.Pending);
+            foreach (var entry in context.Held)
+            {
+                fanOut.Sent(entry);
+            }
         }
-
-        context.Held.Clear();
+        finally
+        {
+            // Should a write fail, the entries are not held for another try: no connection may get one twice.
+            context.Held.Clear();
+        }
     }
 
     private async Task CatchUpAsync(LaneContext context, HistoryStream stream)
