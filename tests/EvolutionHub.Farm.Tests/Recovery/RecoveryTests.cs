@@ -58,6 +58,7 @@ public sealed class RecoveryTests
     {
         const int Posts = 300;
         const int PerPost = 20;
+        const int PostsPerKill = 30;
         const int Total = Posts * PerPost;
         await using var farm = await HubFarm.StartAsync(nodes: 2);
         var (a, b) = (farm[0], farm[1]);
@@ -71,13 +72,15 @@ public sealed class RecoveryTests
         await FanOutTests.ConnectAsync(driver, "socketio-on-b", b, "/chaos", new { transports = new[] { "websocket" }, auth = new { apikey = HubNode.GlobalKey } });
 
         using var stop = new CancellationTokenSource();
+        using var killed = new SemaphoreSlim(0);
         var kills = 0;
         var killer = Task.Run(async () =>
         {
             while (!stop.IsCancellationRequested)
             {
                 await farm.Redis.CliAsync("CLIENT", "KILL", "TYPE", "pubsub");
-                kills++;
+                Interlocked.Increment(ref kills);
+                killed.Release();
                 try
                 {
                     await Task.Delay(300, stop.Token);
@@ -92,6 +95,12 @@ public sealed class RecoveryTests
         var next = 1;
         for (var post = 0; post < Posts; post++)
         {
+            // However fast the nodes take the posts, the kills keep coming while they do: one at least every PostsPerKill.
+            if (post % PostsPerKill == PostsPerKill - 1)
+            {
+                Assert.True(await killed.WaitAsync(TimeSpan.FromSeconds(10)), $"no kill of the pub/sub connections within 10 s (post {post})");
+            }
+
             var node = post % 2 == 0 ? a : b;
             var batch = Enumerable.Range(next, PerPost).Select(n => Event("chaos", n)).ToArray();
             next += PerPost;
