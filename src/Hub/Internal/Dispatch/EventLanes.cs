@@ -373,20 +373,11 @@ internal sealed partial class EventLanes(IEventLog log, LocalSubscribers subscri
         while (true)
         {
             var page = await log.ReadAfterAsync(stream, after, ReadPage, context.Cancellation) ?? throw refused;
-            foreach (var entry in page)
+            var replayed = page.TakeWhile(DeliveredByTheLane).ToList();
+            fanOut.Send([.. replayed.Where(entry => EventFanOut.Passes(entry, stream, settings))], target, context.Pending);
+            if (replayed.Count < page.Count)
             {
-                Offset.TryParse(entry.Offset, out var offset);
-                if (offset.CompareTo(upTo) > 0)
-                {
-                    return null;
-                }
-
-                if (EventFanOut.Passes(entry, stream, settings))
-                {
-                    fanOut.Send([entry], target, context.Pending);
-                }
-
-                after = entry.Offset;
+                return null;
             }
 
             if (page.Count < ReadPage)
@@ -394,6 +385,14 @@ internal sealed partial class EventLanes(IEventLog log, LocalSubscribers subscri
                 // The connection is ahead of this node's lane (it was delivered on another node): skip what it has.
                 return from.CompareTo(upTo) > 0 ? from : null;
             }
+
+            after = page[^1].Offset;
+        }
+
+        bool DeliveredByTheLane(HistoryEntry entry)
+        {
+            Offset.TryParse(entry.Offset, out var offset);
+            return offset.CompareTo(upTo) <= 0;
         }
     }
 
